@@ -1,0 +1,1 @@
+"""Keras models built from the spec's layer lists."""

@@ -1,0 +1,257 @@
+"""The experiment spec as pydantic models.
+
+Every model forbids unknown keys so that a typo is an error, not a silently
+ignored setting. Ranges are deliberately tight enough to refuse absurd sizes
+(a layer of 10^9 units) before TensorFlow tries to allocate anything.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+MAX_UNITS = 65_536
+MAX_FILTERS = 4_096
+MAX_KERNEL = 64
+MAX_PARAMS = 200_000_000
+
+Name = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]{0,63}$")]
+Activation = Literal["relu", "sigmoid", "softmax", "tanh", "linear", "elu", "selu", "gelu", "swish"]
+Size2 = Union[Annotated[int, Field(ge=1, le=MAX_KERNEL)], tuple[Annotated[int, Field(ge=1, le=MAX_KERNEL)], Annotated[int, Field(ge=1, le=MAX_KERNEL)]]]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# ---------------------------------------------------------------- layers
+
+class _Layer(Strict):
+    name: Name | None = None
+
+
+class Conv2D(_Layer):
+    type: Literal["Conv2D"]
+    filters: int = Field(ge=1, le=MAX_FILTERS)
+    kernel_size: Size2
+    strides: Size2 = 1
+    padding: Literal["valid", "same"] = "valid"
+    activation: Activation = "linear"
+
+
+class Dense(_Layer):
+    type: Literal["Dense"]
+    units: int = Field(ge=1, le=MAX_UNITS)
+    activation: Activation = "linear"
+
+
+class BatchNormalization(_Layer):
+    type: Literal["BatchNormalization"]
+    momentum: float = Field(default=0.99, gt=0, lt=1)
+    epsilon: float = Field(default=0.001, gt=0, le=1)
+
+
+class MaxPooling2D(_Layer):
+    type: Literal["MaxPooling2D"]
+    pool_size: Size2 = 2
+    strides: Size2 | None = None
+    padding: Literal["valid", "same"] = "valid"
+
+
+class AveragePooling2D(MaxPooling2D):
+    type: Literal["AveragePooling2D"]  # type: ignore[assignment]
+
+
+class Dropout(_Layer):
+    type: Literal["Dropout"]
+    rate: float = Field(ge=0, lt=1)
+
+
+class Flatten(_Layer):
+    type: Literal["Flatten"]
+
+
+class GlobalAveragePooling2D(_Layer):
+    type: Literal["GlobalAveragePooling2D"]
+
+
+Layer = Annotated[
+    Union[Conv2D, Dense, BatchNormalization, MaxPooling2D, AveragePooling2D, Dropout, Flatten, GlobalAveragePooling2D],
+    Field(discriminator="type"),
+]
+LAYER_TYPES = ("Conv2D", "Dense", "BatchNormalization", "MaxPooling2D", "AveragePooling2D", "Dropout", "Flatten", "GlobalAveragePooling2D")
+
+
+# ---------------------------------------------------------------- datasets
+
+class MnistData(Strict):
+    kind: Literal["mnist"]
+    source: Literal["auto", "keras", "local"] = "auto"
+    path: str | None = None
+    limit: int | None = Field(default=None, ge=20, le=70_000)
+    test_fraction: float = Field(default=0.2, gt=0, lt=1)
+
+
+class LineData(Strict):
+    kind: Literal["line"]
+    per_class: int = Field(default=1000, ge=2, le=10_000)
+    test_fraction: float = Field(default=0.2, gt=0, lt=1)
+
+
+Dataset = Annotated[Union[MnistData, LineData], Field(discriminator="kind")]
+
+DATASET_TARGETS = {
+    "mnist": ("class",),
+    "line": ("class", "length", "width", "angle", "colour"),
+}
+
+
+# ---------------------------------------------------------------- models
+
+class Train(Strict):
+    optimizer: Literal["adam", "sgd", "rmsprop", "adamw"] = "adam"
+    learning_rate: float = Field(default=1e-3, gt=0, le=10)
+    epochs: int = Field(default=5, ge=1, le=1000)
+    batch_size: int = Field(default=100, ge=1, le=65_536)
+    validation_split: float = Field(default=0.1, ge=0, lt=1)
+
+
+class LayerChoice(Strict):
+    """Which layers of one model to visualize; None means the documented default."""
+
+    activations: list[str] | None = None
+    filters: list[str] | None = None
+    cam: str | None = None
+
+
+class Head(Strict):
+    name: Name
+    target: str
+    layers: list[Layer] = Field(min_length=1)
+    loss_weight: float = Field(default=1.0, gt=0)
+    reference_accuracy: float | None = Field(default=None, ge=0, le=1)
+
+
+class Model(Strict):
+    name: Name
+    title: str | None = None
+    dataset: Name
+    description: str | None = None
+    layers: list[Layer] | None = None
+    target: str | None = None
+    reference_accuracy: float | None = Field(default=None, ge=0, le=1)
+    trunk: list[Layer] | None = None
+    heads: list[Head] | None = None
+    train: Train = Train()
+    visualize: LayerChoice = LayerChoice()
+
+    @model_validator(mode="after")
+    def _one_shape(self) -> "Model":
+        if self.layers is not None:
+            if self.trunk is not None or self.heads is not None:
+                raise ValueError("give either 'layers' (sequential) or 'trunk' and 'heads', not both")
+            if self.target is None:
+                raise ValueError("a sequential model needs 'target' (the label it predicts)")
+            if not self.layers:
+                raise ValueError("'layers' must not be empty")
+        else:
+            if self.heads is None:
+                raise ValueError("give 'layers' (sequential) or 'trunk' and 'heads'")
+            if not self.heads:
+                raise ValueError("'heads' must not be empty")
+            if self.target is not None:
+                raise ValueError("'target' belongs to each head of a multi-head model")
+        return self
+
+    @property
+    def is_sequential(self) -> bool:
+        return self.layers is not None
+
+    def outputs(self) -> list[tuple[str, str, float | None]]:
+        """(output name, target label, reference accuracy) for each output."""
+        if self.is_sequential:
+            return [(self.target or "class", self.target or "class", self.reference_accuracy)]
+        return [(h.name, h.target, h.reference_accuracy) for h in self.heads or []]
+
+
+# ---------------------------------------------------------------- visualization
+
+class Filters(Strict):
+    steps: int = Field(default=80, ge=1, le=5000)
+    step_size: float = Field(default=1.0, gt=0, le=1000)
+    input_range: tuple[float, float] = (0.0, 1.0)
+    l2: float = Field(default=0.0, ge=0)
+    total_variation: float = Field(default=0.0, ge=0)
+    jitter: int = Field(default=1, ge=0, le=8)
+
+    @field_validator("input_range")
+    @classmethod
+    def _ordered(cls, value: tuple[float, float]) -> tuple[float, float]:
+        if value[0] >= value[1]:
+            raise ValueError("input_range must be [low, high] with low < high")
+        return value
+
+
+class Cam(Strict):
+    methods: list[Literal["gradcam", "gradcam_plus_plus", "scorecam"]] = ["gradcam", "gradcam_plus_plus", "scorecam"]
+    target: Literal["predicted", "true"] = "predicted"
+    eval_images: int = Field(default=200, ge=1, le=10_000)
+    sanity_threshold: float = Field(default=0.5, ge=-1, le=1)
+
+
+class Visualize(Strict):
+    images: int = Field(default=6, ge=6, le=64)
+    filters: Filters = Filters()
+    cam: Cam = Cam()
+
+
+# ---------------------------------------------------------------- report
+
+class Course(Strict):
+    code: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+
+
+class Member(Strict):
+    name: str = Field(min_length=1)
+    id: str = ""
+
+
+class Team(Strict):
+    name: str = Field(min_length=1)
+    members: list[Member] = Field(min_length=1)
+
+
+class Front(Strict):
+    course: Course
+    assignment: str
+    task: str = ""
+    title: str = Field(min_length=1)
+    team: Team
+    institute: str = ""
+    date: str = ""
+    objective: str = ""
+    inferences: str = ""
+
+
+class Report(Strict):
+    templates: str | None = None
+    pdf: bool = True
+    code_url: str | None = None
+
+
+class Runtime(Strict):
+    strategy: Literal["default", "mirrored", "multi_worker"] = "default"
+    mixed_precision: bool = False
+
+
+class Spec(Strict):
+    front: Front
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)
+    output: str | None = None
+    datasets: dict[Name, Dataset] = Field(min_length=1)
+    models: list[Model] = Field(min_length=1)
+    visualize: Visualize = Visualize()
+    report: Report = Report()
+    runtime: Runtime = Runtime()
