@@ -58,3 +58,96 @@ def _all_layers(model: schema.Model) -> list:
     for head in model.heads or []:
         layers.extend(head.layers)
     return layers
+
+
+Shape = tuple[int, ...]
+
+
+def _pair(value: object) -> tuple[int, int]:
+    return (value, value) if isinstance(value, int) else tuple(value)  # type: ignore[return-value]
+
+
+def _spatial(size: int, window: int, stride: int, padding: str) -> int:
+    return -(-size // stride) if padding == "same" else (size - window) // stride + 1
+
+
+def layer_output(layer: object, shape: Shape) -> tuple[Shape, int]:
+    """Output shape and parameter count of one spec layer, without TensorFlow.
+
+    Raises ValueError with a user-facing reason when the layer cannot follow ``shape``;
+    this is how absurd or impossible architectures are refused before any allocation.
+    """
+    kind = layer.type  # type: ignore[attr-defined]
+    if kind == "Conv2D":
+        if len(shape) != 3:
+            raise ValueError(f"Conv2D needs an image-shaped input, got shape {shape}")
+        (kh, kw), (sh, sw) = _pair(layer.kernel_size), _pair(layer.strides)  # type: ignore[attr-defined]
+        h, w = (_spatial(shape[0], kh, sh, layer.padding), _spatial(shape[1], kw, sw, layer.padding))  # type: ignore[attr-defined]
+        if h < 1 or w < 1:
+            raise ValueError(f"kernel {kh}x{kw} does not fit the {shape[0]}x{shape[1]} input")
+        return (h, w, layer.filters), kh * kw * shape[2] * layer.filters + layer.filters  # type: ignore[attr-defined]
+    if kind in ("MaxPooling2D", "AveragePooling2D"):
+        if len(shape) != 3:
+            raise ValueError(f"{kind} needs an image-shaped input, got shape {shape}")
+        (ph, pw) = _pair(layer.pool_size)  # type: ignore[attr-defined]
+        sh, sw = _pair(layer.strides if layer.strides is not None else layer.pool_size)  # type: ignore[attr-defined]
+        h, w = _spatial(shape[0], ph, sh, layer.padding), _spatial(shape[1], pw, sw, layer.padding)  # type: ignore[attr-defined]
+        if h < 1 or w < 1:
+            raise ValueError(f"pool {ph}x{pw} does not fit the {shape[0]}x{shape[1]} input")
+        return (h, w, shape[2]), 0
+    if kind == "Dense":
+        return shape[:-1] + (layer.units,), (shape[-1] + 1) * layer.units  # type: ignore[attr-defined]
+    if kind == "BatchNormalization":
+        return shape, 4 * shape[-1]
+    if kind == "Flatten":
+        size = 1
+        for dim in shape:
+            size *= dim
+        return (size,), 0
+    if kind == "GlobalAveragePooling2D":
+        if len(shape) != 3:
+            raise ValueError(f"GlobalAveragePooling2D needs an image-shaped input, got shape {shape}")
+        return (shape[2],), 0
+    return shape, 0  # Dropout
+
+
+def infer_shapes(model: schema.Model, input_shape: Shape) -> int:
+    """Total parameter count of the model; raises :class:`ShapeError` at the first impossible layer."""
+    total = 0
+
+    def walk(layers: list, where: tuple, shape: Shape) -> Shape:
+        nonlocal total
+        for i, layer in enumerate(layers):
+            try:
+                shape, params = layer_output(layer, shape)
+            except ValueError as err:
+                raise ShapeError(where + (i,), str(err)) from None
+            total += params
+            if total > schema.MAX_PARAMS:
+                raise ShapeError(where + (i,), f"the model would have over {schema.MAX_PARAMS:,} parameters")
+        if len(shape) != 1:
+            raise ShapeError(where + (len(layers) - 1,), f"an output must be flat (add Flatten), got shape {shape}")
+        return shape
+
+    if model.is_sequential:
+        walk(model.layers or [], ("layers",), tuple(input_shape))
+        return total
+    trunk = model.trunk or []
+    shape: Shape = tuple(input_shape)
+    for i, layer in enumerate(trunk):
+        try:
+            shape, params = layer_output(layer, shape)
+        except ValueError as err:
+            raise ShapeError(("trunk", i), str(err)) from None
+        total += params
+    for j, head in enumerate(model.heads or []):
+        walk(head.layers, ("heads", j, "layers"), shape)
+    return total
+
+
+class ShapeError(ValueError):
+    """An impossible layer, with its location inside the model spec."""
+
+    def __init__(self, where: tuple, message: str) -> None:
+        super().__init__(message)
+        self.where = where

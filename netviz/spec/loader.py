@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from netviz.errors import SpecError
 from netviz.spec import schema
-from netviz.spec.layers import layer_names
+from netviz.spec.layers import ShapeError, infer_shapes, layer_names
 from netviz.spec.schema import Spec
 
 Loc = tuple[Any, ...]
@@ -276,11 +276,8 @@ def _check_references(spec: Spec, lines: dict[Loc, int], shown: str) -> None:
             raise SpecError(shown, lines.get(here + ("dataset",)), _dotted(here + ("dataset",)),
                             f"no dataset named {model.dataset!r}{hint}; defined: {', '.join(spec.datasets)}")
         kind = spec.datasets[model.dataset].kind
-        targets = schema.DATASET_TARGETS[kind]
         if model.is_sequential:
-            if model.target not in targets:
-                raise SpecError(shown, lines.get(here + ("target",)), _dotted(here + ("target",)),
-                                f"{kind} data has no label {model.target!r}; expected one of {', '.join(targets)}")
+            _check_output(kind, model.target or "", model.layers or [], here, here + ("layers",), lines, shown)
         else:
             heads: set[str] = set()
             for j, head in enumerate(model.heads or []):
@@ -288,10 +285,32 @@ def _check_references(spec: Spec, lines: dict[Loc, int], shown: str) -> None:
                 if head.name in heads:
                     raise SpecError(shown, lines.get(hl + ("name",)), _dotted(hl + ("name",)), f"duplicate head name {head.name!r}")
                 heads.add(head.name)
-                if head.target not in targets:
-                    raise SpecError(shown, lines.get(hl + ("target",)), _dotted(hl + ("target",)),
-                                    f"{kind} data has no label {head.target!r}; expected one of {', '.join(targets)}")
+                _check_output(kind, head.target, head.layers, hl, hl + ("layers",), lines, shown)
+        try:
+            infer_shapes(model, schema.DATASET_SHAPES[kind])
+        except ShapeError as err:
+            loc = here + err.where
+            raise SpecError(shown, _line_for(loc, lines, None), _dotted(loc), str(err)) from None
         _check_layer_names(model, here, lines, shown)
+
+
+def _check_output(kind: str, target: str, layers: list, owner: Loc, where: Loc, lines: dict[Loc, int], shown: str) -> None:
+    """The last layer must be a Dense that predicts the target: softmax per class, or 1 sigmoid unit for 2 classes."""
+    targets = schema.DATASET_TARGETS[kind]
+    if target not in targets:
+        loc = owner + ("target",)
+        raise SpecError(shown, lines.get(loc), _dotted(loc),
+                        f"{kind} data has no label {target!r}; expected one of {', '.join(targets)}")
+    classes = targets[target]
+    last = layers[-1]
+    loc = where + (len(layers) - 1,)
+    fits = last.type == "Dense" and (
+        (last.activation == "softmax" and last.units == classes) or (last.activation == "sigmoid" and last.units == 1 and classes == 2)
+    )
+    if not fits:
+        need = f"Dense with {classes} units and softmax" + (" (or 1 unit and sigmoid)" if classes == 2 else "")
+        raise SpecError(shown, _line_for(loc, lines, None), _dotted(loc),
+                        f"the output layer for {target!r} ({classes} classes) must be a {need}")
 
 
 def _check_layer_names(model: schema.Model, here: Loc, lines: dict[Loc, int], shown: str) -> None:

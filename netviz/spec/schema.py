@@ -101,10 +101,13 @@ class LineData(Strict):
 
 Dataset = Annotated[Union[MnistData, LineData], Field(discriminator="kind")]
 
-DATASET_TARGETS = {
-    "mnist": ("class",),
-    "line": ("class", "length", "width", "angle", "colour"),
+DATASET_TARGETS: dict[str, dict[str, int]] = {
+    "mnist": {"class": 10},
+    "line": {"class": 96, "length": 2, "width": 2, "angle": 12, "colour": 2},
 }
+"""Classes per label of each data set kind: what an output layer must predict."""
+
+DATASET_SHAPES: dict[str, tuple[int, int, int]] = {"mnist": (28, 28, 1), "line": (28, 28, 3)}
 
 
 # ---------------------------------------------------------------- models

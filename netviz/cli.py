@@ -1,0 +1,87 @@
+"""The ``netviz`` command: a thin shell over :mod:`netviz.pipeline`.
+
+Every user error prints one line and exits 2; Ctrl-C exits 130 with one line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from netviz.errors import NetvizError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="netviz", description="YAML spec -> trained CNNs, their visualizations, and an HTML/PDF report.")
+    parser.add_argument("--version", action="version", version=f"netviz {__import__('netviz').__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    build = sub.add_parser("build", help="train, visualize and write report.html and report.pdf")
+    _common(build)
+    build.add_argument("--force", action="store_true", help="retrain and recompute even when cached")
+
+    render = sub.add_parser("render", help="rebuild the report from cached results (no training)")
+    _common(render)
+
+    validate = sub.add_parser("validate", help="check a spec and exit (status 2 on errors)")
+    validate.add_argument("spec", type=Path)
+
+    dataset = sub.add_parser("dataset", help="write a synthetic data set to files")
+    dataset.add_argument("kind", choices=["line"])
+    dataset.add_argument("--per-class", type=int, default=1000, help="images per class (default 1000)")
+    dataset.add_argument("--seed", type=int, default=0)
+    dataset.add_argument("--format", choices=["npz", "png"], default="npz")
+    dataset.add_argument("--out", type=Path, required=True, help="FILE.npz, or a folder for --format png")
+    return parser
+
+
+def _common(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("spec", type=Path, help="the experiment spec (YAML)")
+    cmd.add_argument("--out", type=Path, default=None, help="output folder (default build/<spec name>)")
+    cmd.add_argument("--no-pdf", action="store_true", help="write report.html only")
+    level = cmd.add_mutually_exclusive_group()
+    level.add_argument("-q", "--quiet", action="store_true", help="print only the result paths")
+    level.add_argument("-v", "--verbose", action="store_true", help="show TensorFlow's own messages")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return _run(args)
+    except NetvizError as err:
+        print(f"netviz: error: {err}", file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        print("netviz: interrupted; finished outputs are kept, the next build resumes from the cache", file=sys.stderr)
+        return 130
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "validate":
+        from netviz.spec import load_spec
+
+        spec = load_spec(args.spec)
+        print(f"{args.spec}: ok ({len(spec.datasets)} data sets, {len(spec.models)} models)")
+        return 0
+    if args.command == "dataset":
+        if args.per_class < 1:
+            raise NetvizError("--per-class must be >= 1")
+        from netviz.data.line import write_line_files
+
+        count = write_line_files(args.per_class, args.seed, args.out, args.format)
+        print(f"wrote {count:,} LINE images to {args.out}")
+        return 0
+    from netviz import pipeline
+
+    options = pipeline.Options(out=args.out, force=getattr(args, "force", False), pdf=not args.no_pdf,
+                               verbose=args.verbose, quiet=args.quiet)
+    result = (pipeline.build if args.command == "build" else pipeline.render)(args.spec, options)
+    for path in (result.html, result.pdf):
+        if path is not None:
+            print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,291 @@
+"""spec -> data -> models -> train -> visualize -> report, with a cache at each costly stage.
+
+Each stage takes plain values and returns plain values; this module only wires them,
+reports progress, and decides what the cache lets it skip.
+"""
+
+from __future__ import annotations
+
+import platform
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import netviz
+from netviz import cache, io
+from netviz.data import Dataset, load_dataset
+from netviz.spec import Spec, load_spec
+from netviz.spec import schema
+from netviz.spec.layers import named_layers
+
+
+@dataclass(frozen=True)
+class Options:
+    out: Path | None = None
+    force: bool = False
+    pdf: bool = True
+    verbose: bool = False
+    quiet: bool = False
+
+
+class Progress:
+    """One line per stage with the elapsed time; quiet keeps only the summary."""
+
+    def __init__(self, quiet: bool = False) -> None:
+        self.start = time.perf_counter()
+        self.quiet = quiet
+
+    @property
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.start
+
+    def __call__(self, message: str) -> None:
+        if not self.quiet:
+            print(f"[{self.elapsed:6.1f}s] {message}", flush=True)
+
+
+def output_dir(spec: Spec, spec_path: Path, out: Path | None) -> Path:
+    """``--out`` if given, else the spec's ``output``, else ``build/<spec stem>``."""
+    if out is not None:
+        return Path(out)
+    if spec.output:
+        return Path(spec.output)
+    return Path("build") / spec_path.stem
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    out: Path
+    metrics: dict[str, Any]
+    html: Path | None
+    pdf: Path | None
+
+
+def build(spec_path: str | Path, options: Options = Options()) -> BuildResult:
+    """Train, evaluate, visualize and report everything the spec declares."""
+    spec_path = Path(spec_path)
+    spec = load_spec(spec_path)  # errors here leave the output folder untouched
+    out = output_dir(spec, spec_path, options.out)
+    progress = Progress(options.quiet)
+    progress(f"spec {spec_path}: {len(spec.datasets)} data sets, {len(spec.models)} models -> {out}")
+    datasets = _load_datasets(spec, progress)
+    metrics: dict[str, Any] = {
+        "netviz_version": netviz.__version__,
+        "spec": str(spec_path),
+        "seed": spec.seed,
+        "datasets": {name: _dataset_summary(data) for name, data in datasets.items()},
+        "models": {},
+        "timings": {},
+    }
+    for model_spec in spec.models:
+        data = datasets[model_spec.dataset]
+        started = time.perf_counter()
+        metrics["models"][model_spec.name] = _model_stage(spec, model_spec, data, out, options, progress)
+        metrics["timings"][model_spec.name] = round(time.perf_counter() - started, 2)
+    metrics["timings"]["total_seconds"] = round(progress.elapsed, 2)
+    metrics["environment"] = {"python": platform.python_version(), "platform": sys.platform}
+    io.write_json(out / "metrics.json", metrics)
+    progress(f"metrics written: {out / 'metrics.json'}")
+    html, pdf = render_stage(spec, spec_path, metrics, out, options.pdf, progress)
+    return BuildResult(out, metrics, html, pdf)
+
+
+def render(spec_path: str | Path, options: Options = Options()) -> BuildResult:
+    """Rebuild HTML and PDF from the cached metrics and figures, training nothing."""
+    from netviz.errors import NetvizError
+
+    spec_path = Path(spec_path)
+    spec = load_spec(spec_path)
+    out = output_dir(spec, spec_path, options.out)
+    metrics = io.read_json(out / "metrics.json")
+    if metrics is None:
+        raise NetvizError(f"{out / 'metrics.json'}: no build results here; run `netviz build {spec_path}` first")
+    progress = Progress(options.quiet)
+    html, pdf = render_stage(spec, spec_path, metrics, out, options.pdf, progress)
+    return BuildResult(out, metrics, html, pdf)
+
+
+def render_stage(spec: Spec, spec_path: Path, metrics: dict[str, Any], out: Path, pdf: bool,
+                 progress: Progress) -> tuple[Path | None, Path | None]:
+    from netviz.report.render import render_report
+
+    html_path, pdf_path = render_report(spec, spec_path, metrics, out, pdf=pdf and spec.report.pdf)
+    progress(f"report: {html_path}" + (f" and {pdf_path}" if pdf_path else ""))
+    return html_path, pdf_path
+
+
+def _load_datasets(spec: Spec, progress: Progress) -> dict[str, Dataset]:
+    used = {m.dataset for m in spec.models}
+    datasets = {}
+    for name, config in spec.datasets.items():
+        if name in used:
+            datasets[name] = load_dataset(name, config, spec.seed)
+            d = datasets[name]
+            progress(f"data {name}: {len(d.x_train):,} train + {len(d.x_test):,} test images {d.input_shape}")
+    return datasets
+
+
+def _dataset_summary(data: Dataset) -> dict[str, Any]:
+    return {"kind": data.kind, "train": int(len(data.x_train)), "test": int(len(data.x_test)),
+            "input_shape": list(data.input_shape), "provenance": data.provenance}
+
+
+def _model_stage(spec: Spec, model_spec: schema.Model, data: Dataset, out: Path, options: Options,
+                 progress: Progress) -> dict[str, Any]:
+    from netviz.models.build import model_outputs
+
+    outputs = model_outputs(model_spec, data.class_names)
+    train_key = cache.digest("train", model_spec.model_dump(mode="json", exclude={"visualize", "title", "description"}),
+                             spec.datasets[model_spec.dataset].model_dump(mode="json"), spec.seed,
+                             data.x_train, data.labels_train, data.x_test, data.labels_test)
+    paths = ModelPaths(out, model_spec.name)
+    trained = io.read_json(paths.train_json)
+    keras_model = initial = None
+    if not options.force and trained and trained.get("key") == train_key and paths.model.exists():
+        progress(f"{model_spec.name}: training cached (key {train_key[:8]}), nothing retrained")
+        trained["train"]["cached"] = True
+    else:
+        keras_model, initial, trained = _train(spec, model_spec, data, outputs, paths, train_key, options, progress)
+    vis_key = cache.digest("visualize", train_key, spec.visualize.model_dump(mode="json"),
+                           model_spec.visualize.model_dump(mode="json"))
+    visual = io.read_json(paths.vis_json)
+    if not options.force and visual and visual.get("key") == vis_key and _figures_exist(out, visual["result"]):
+        progress(f"{model_spec.name}: visualizations cached")
+    else:
+        if keras_model is None:
+            keras_model, initial = _load_models(paths)
+        visual = {"key": vis_key, "result": _visualize(spec, model_spec, data, outputs, keras_model, initial,
+                                                   trained["history"], out, progress)}
+        io.write_json(paths.vis_json, visual)
+    return _model_metrics(model_spec, data, outputs, trained, visual["result"])
+
+
+@dataclass(frozen=True)
+class ModelPaths:
+    out: Path
+    name: str
+
+    @property
+    def model(self) -> Path:
+        return self.out / "models" / f"{self.name}.keras"
+
+    @property
+    def initial(self) -> Path:
+        return self.out / "models" / f"{self.name}.initial.keras"
+
+    @property
+    def train_json(self) -> Path:
+        return self.out / "cache" / f"{self.name}.train.json"
+
+    @property
+    def vis_json(self) -> Path:
+        return self.out / "cache" / f"{self.name}.visualize.json"
+
+
+def _train(spec: Spec, model_spec: schema.Model, data: Dataset, outputs: list, paths: ModelPaths, key: str,
+           options: Options, progress: Progress) -> tuple[Any, Any, dict[str, Any]]:
+    from netviz.runtime import start_tensorflow
+
+    start_tensorflow(options.verbose)
+    from netviz import train
+    from netviz.models.build import build_model
+
+    keras_model = build_model(model_spec, data.input_shape, spec.seed)
+    initial = build_model(model_spec, data.input_shape, spec.seed)  # same seed: the untrained weights
+    _save_model(initial, paths.initial)
+    t = model_spec.train
+    progress(f"{model_spec.name}: training {t.epochs} epoch(s), batch {t.batch_size}, {t.optimizer} lr {t.learning_rate:g}")
+    result = train.fit(keras_model, outputs, data.x_train, data.labels_train, t, spec.seed,
+                       verbose=0 if options.quiet else 2)
+    evaluation = train.evaluate(keras_model, outputs, data.x_test, data.labels_test)
+    summary = ", ".join(f"{name} {e['accuracy']:.4f}" for name, e in evaluation.items())
+    progress(f"{model_spec.name}: trained in {result.seconds:.1f}s; test accuracy {summary}")
+    _save_model(keras_model, paths.model)
+    trained = {
+        "key": key,
+        "history": result.history,
+        "evaluation": evaluation,
+        "train": t.model_dump(mode="json") | {"cached": False, "seconds": round(result.seconds, 2)},
+        "data": {"train": result.train_size, "validation": result.validation_size, "test": int(len(data.x_test))},
+        "params": _params(keras_model),
+        "summary": _summary(keras_model, model_spec),
+    }
+    io.write_json(paths.train_json, trained)
+    return keras_model, initial, trained
+
+
+def _save_model(model: Any, path: Path) -> None:
+    with io.atomic_path(path, suffix=".keras") as tmp:
+        model.save(tmp)
+
+
+def _load_models(paths: ModelPaths) -> tuple[Any, Any]:
+    from netviz.runtime import start_tensorflow
+
+    start_tensorflow()
+    import keras
+
+    model = keras.models.load_model(paths.model, compile=False)
+    initial = keras.models.load_model(paths.initial, compile=False) if paths.initial.exists() else None
+    return model, initial
+
+
+def _params(model: Any) -> dict[str, int]:
+    from netviz.models.summary import param_counts
+
+    return param_counts(model)
+
+
+def _summary(model: Any, model_spec: schema.Model) -> list[dict[str, Any]]:
+    from netviz.models.summary import summary_rows
+
+    heads = {name: head for name, head, _ in named_layers(model_spec) if head}
+    return summary_rows(model, heads)
+
+
+def _visualize(spec: Spec, model_spec: schema.Model, data: Dataset, outputs: list, keras_model: Any, initial: Any,
+               history: dict[str, list[float]], out: Path, progress: Progress) -> dict[str, Any]:
+    from netviz.figures import plot_training_curves
+    from netviz.visualize.run import visualize_model
+
+    started = time.perf_counter()
+    curves = Path("figures") / model_spec.name / "training_curves.svg"
+    plot_training_curves(history, out / curves)
+    result = visualize_model(keras_model, initial, outputs, data, spec.visualize, model_spec.visualize, out,
+                             model_spec.name, spec.seed)
+    result["figures"].insert(0, {"path": curves.as_posix(), "kind": "curves", "layer": None, "head": None, "method": None,
+                                 "caption": f"Training and validation loss and accuracy per epoch for {model_spec.title or model_spec.name}."})
+    progress(f"{model_spec.name}: {len(result['figures'])} figures in {time.perf_counter() - started:.1f}s")
+    return result
+
+
+def _figures_exist(out: Path, result: dict[str, Any]) -> bool:
+    return all((out / fig["path"]).exists() for fig in result.get("figures", []))
+
+
+def _model_metrics(model_spec: schema.Model, data: Dataset, outputs: list, trained: dict[str, Any],
+                   visual: dict[str, Any]) -> dict[str, Any]:
+    from netviz.models.summary import describe_layer
+
+    layers_text = [describe_layer(layer) for _, head, layer in named_layers(model_spec) if head is None]
+    heads_text = {h.name: [describe_layer(layer) for layer in h.layers] for h in model_spec.heads or []}
+    return {
+        "title": model_spec.title or model_spec.name,
+        "description": model_spec.description,
+        "dataset": model_spec.dataset,
+        "sequential": model_spec.is_sequential,
+        "layers_text": layers_text,
+        "heads_text": heads_text,
+        "params": trained["params"],
+        "summary": trained["summary"],
+        "data": trained["data"] | {"provenance": data.provenance},
+        "train": trained["train"],
+        "history": trained["history"],
+        "outputs": {o.name: {"target": o.target, "activation": o.activation, "class_names": list(o.class_names)}
+                    for o in outputs},
+        "evaluation": trained["evaluation"],
+        "visualization": visual,
+        "explanations": visual.get("explanations", {}),
+    }
