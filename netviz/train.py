@@ -85,7 +85,8 @@ def fit(model: Any, outputs: list[OutputInfo], x: np.ndarray, labels: dict[str, 
     train_ds = input_pipeline(x[train_idx], [y[train_idx] for y in ys], train.batch_size, seed)
     val_ds = input_pipeline(x[val_idx], [y[val_idx] for y in ys], train.batch_size, None) if len(val_idx) else None
     start = time.perf_counter()
-    history = model.fit(train_ds, validation_data=val_ds, epochs=train.epochs, verbose=verbose, callbacks=callbacks or [])
+    history = model.fit(train_ds, validation_data=val_ds, epochs=train.epochs, verbose=verbose, callbacks=callbacks or [],
+                        shuffle=False)  # the pipeline shuffles, seeded
     seconds = time.perf_counter() - start
     clean = {key: [float(v) for v in values] for key, values in history.history.items()}
     return TrainResult(clean, seconds, len(train_idx), len(val_idx))

@@ -128,7 +128,8 @@ def _spec_error(error: dict[str, Any], lines: dict[Loc, int], data: Any, shown: 
 
 
 def _message(error: dict[str, Any]) -> str:
-    kind, ctx = error["type"], error.get("ctx", {})
+    kind = error["type"]
+    ctx = {k: (int(v) if isinstance(v, float) and v.is_integer() else v) for k, v in error.get("ctx", {}).items()}
     simple = {
         "greater_than_equal": "must be >= {ge}",
         "greater_than": "must be > {gt}",

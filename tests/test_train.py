@@ -1,0 +1,55 @@
+"""Training learns, evaluation scores are exact, and the validation split is deterministic."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from netviz.models.outputs import OutputInfo
+from netviz.spec import schema
+from netviz.train import classification_scores, evaluate, fit, split_validation
+
+
+def test_classification_scores_by_hand() -> None:
+    truth = np.array([0, 0, 1, 1, 2, 2])
+    pred = np.array([0, 1, 1, 1, 2, 0])
+    scores = classification_scores(truth, pred, 3)
+    assert scores["accuracy"] == pytest.approx(4 / 6)
+    # per class F1: c0 p=1/2 r=1/2 -> 0.5; c1 p=2/3 r=1 -> 0.8; c2 p=1 r=1/2 -> 2/3
+    assert scores["macro_f1"] == pytest.approx((0.5 + 0.8 + 2 / 3) / 3)
+    assert scores["confusion"] == [[1, 1, 0], [0, 2, 0], [1, 0, 1]]
+
+
+def test_split_validation_is_deterministic_and_disjoint() -> None:
+    a_train, a_val = split_validation(100, 0.1, seed=3)
+    b_train, b_val = split_validation(100, 0.1, seed=3)
+    assert np.array_equal(a_val, b_val) and len(a_val) == 10 and len(a_train) == 90
+    assert not set(a_train) & set(a_val)
+    assert not np.array_equal(split_validation(100, 0.1, seed=4)[1], a_val)
+
+
+def _bright_vs_dark(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 2, n)
+    images = rng.integers(0, 60, (n, 8, 8, 1)).astype(np.uint8)
+    images[labels == 1, 2:6, 2:6] += 150
+    return images, labels
+
+
+def test_two_head_model_learns_both_heads() -> None:
+    import keras
+
+    inputs = keras.Input((8, 8, 1))
+    x = keras.layers.Flatten()(keras.layers.Conv2D(4, 3, activation="relu")(inputs))
+    a = keras.layers.Dense(1, activation="sigmoid", name="bright")(x)
+    b = keras.layers.Dense(2, activation="softmax", name="same")(x)
+    model = keras.Model(inputs, [a, b])
+    outputs = [OutputInfo("bright", "t", "sigmoid", ("dark", "bright")), OutputInfo("same", "t", "softmax", ("dark", "bright"))]
+    x_train, y_train = _bright_vs_dark(600, 0)
+    x_test, y_test = _bright_vs_dark(200, 1)
+    result = fit(model, outputs, x_train, {"t": y_train}, schema.Train(epochs=15, batch_size=50, learning_rate=0.01), seed=0, verbose=0)
+    assert result.train_size == 540 and result.validation_size == 60
+    assert len(result.history["bright_accuracy"]) == 15
+    scores = evaluate(model, outputs, x_test, {"t": y_test})
+    assert scores["bright"]["accuracy"] > 0.9
+    assert scores["same"]["accuracy"] > 0.9
