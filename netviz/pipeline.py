@@ -28,6 +28,8 @@ class Options:
     pdf: bool = True
     verbose: bool = False
     quiet: bool = False
+    visualize: bool = True  # False: train and evaluate only (bench/quality.py)
+    report: bool = True
 
 
 class Progress:
@@ -88,6 +90,8 @@ def build(spec_path: str | Path, options: Options = Options()) -> BuildResult:
     metrics["environment"] = {"python": platform.python_version(), "platform": sys.platform}
     io.write_json(out / "metrics.json", metrics)
     progress(f"metrics written: {out / 'metrics.json'}")
+    if not options.report:
+        return BuildResult(out, metrics, None, None)
     html, pdf = render_stage(spec, spec_path, metrics, out, options.pdf, progress)
     return BuildResult(out, metrics, html, pdf)
 
@@ -148,6 +152,8 @@ def _model_stage(spec: Spec, model_spec: schema.Model, data: Dataset, out: Path,
         trained["train"]["cached"] = True
     else:
         keras_model, initial, trained = _train(spec, model_spec, data, outputs, paths, train_key, options, progress)
+    if not options.visualize:
+        return _model_metrics(model_spec, data, outputs, trained, {"figures": []})
     vis_key = cache.digest("visualize", train_key, spec.visualize.model_dump(mode="json"),
                            model_spec.visualize.model_dump(mode="json"))
     visual = io.read_json(paths.vis_json)

@@ -1,0 +1,43 @@
+"""Train the default spec's three networks and print test accuracy beside the original report's.
+
+    python bench/quality.py [SPEC] [--force]
+
+Uses the build cache under build/quality/, so a second run only prints.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from netviz import pipeline  # noqa: E402
+
+
+def main() -> int:
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    spec = Path(args[0]) if args else Path("specs/cs671-a2-task3.yaml")
+    started = time.perf_counter()
+    result = pipeline.build(spec, pipeline.Options(out=Path("build/quality") / spec.stem, force="--force" in sys.argv,
+                                                   visualize=False, report=False))
+    wall = time.perf_counter() - started
+    print(f"\n{'model':<11} {'output':<8} {'data (train/test)':<20} {'accuracy':>9} {'macro F1':>9} {'original':>9} {'diff':>8}  {'train s':>7}")
+    for name, model in result.metrics["models"].items():
+        data = f"{model['data']['train'] + model['data']['validation']:,}/{model['data']['test']:,}"
+        for output, scores in model["evaluation"].items():
+            ref = scores.get("reference_accuracy")
+            diff = f"{scores['accuracy'] - ref:+.4f}" if ref is not None else ""
+            ref_text = f"{ref:.4f}" if ref is not None else "-"
+            cached = " (cached)" if model["train"].get("cached") else ""
+            print(f"{name:<11} {output:<8} {data:<20} {scores['accuracy']:>9.4f} {scores['macro_f1']:>9.4f} "
+                  f"{ref_text:>9} {diff:>8}  {model['train']['seconds']:>7.1f}{cached}")
+    for name, info in result.metrics["datasets"].items():
+        print(f"data {name}: {info['provenance']}")
+    print(f"wall time {wall:.1f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
