@@ -52,7 +52,7 @@ def input_pipeline(x: np.ndarray, ys: list[np.ndarray], batch_size: int, shuffle
     return ds.prefetch(tf.data.AUTOTUNE)
 
 
-def compile_model(model: Any, outputs: list[OutputInfo], train: schema.Train) -> None:
+def compile_model(model: Any, outputs: list[OutputInfo], train: schema.Train, steps_per_epoch: int = 1) -> None:
     """Per-output losses: binary cross-entropy for sigmoid heads, categorical for softmax ones."""
     import keras
 
@@ -62,12 +62,16 @@ def compile_model(model: Any, outputs: list[OutputInfo], train: schema.Train) ->
         "rmsprop": keras.optimizers.RMSprop,
         "adamw": keras.optimizers.AdamW,
     }
+    rate: Any = train.learning_rate
+    if train.lr_schedule == "cosine":
+        rate = keras.optimizers.schedules.CosineDecay(train.learning_rate, decay_steps=steps_per_epoch * train.epochs)
+    optimizer = optimizers[train.optimizer](rate)
     losses = ["binary_crossentropy" if o.activation == "sigmoid" else "sparse_categorical_crossentropy" for o in outputs]
     if len(outputs) == 1:
-        model.compile(optimizer=optimizers[train.optimizer](train.learning_rate), loss=losses[0], metrics=["accuracy"])
+        model.compile(optimizer=optimizer, loss=losses[0], metrics=["accuracy"])
         return
     model.compile(
-        optimizer=optimizers[train.optimizer](train.learning_rate),
+        optimizer=optimizer,
         loss={o.name: loss for o, loss in zip(outputs, losses)},
         metrics={o.name: ["accuracy"] for o in outputs},
     )
@@ -79,17 +83,46 @@ def fit(model: Any, outputs: list[OutputInfo], x: np.ndarray, labels: dict[str, 
     import keras
 
     keras.utils.set_random_seed(seed)
-    compile_model(model, outputs, train)
     ys = output_labels(outputs, labels)
     train_idx, val_idx = split_validation(len(x), train.validation_split, seed)
+    compile_model(model, outputs, train, steps_per_epoch=-(-len(train_idx) // train.batch_size))
+    callbacks = list(callbacks or [])
+    if train.restore_best and len(val_idx):
+        callbacks.append(restore_best_callback())
     train_ds = input_pipeline(x[train_idx], [y[train_idx] for y in ys], train.batch_size, seed)
     val_ds = input_pipeline(x[val_idx], [y[val_idx] for y in ys], train.batch_size, None) if len(val_idx) else None
     start = time.perf_counter()
-    history = model.fit(train_ds, validation_data=val_ds, epochs=train.epochs, verbose=verbose, callbacks=callbacks or [],
+    history = model.fit(train_ds, validation_data=val_ds, epochs=train.epochs, verbose=verbose, callbacks=callbacks,
                         shuffle=False)  # the pipeline shuffles, seeded
     seconds = time.perf_counter() - start
     clean = {key: [float(v) for v in values] for key, values in history.history.items()}
     return TrainResult(clean, seconds, len(train_idx), len(val_idx))
+
+
+def restore_best_callback() -> Any:
+    """A callback that keeps the weights of the epoch with the lowest validation loss.
+
+    Batch-normalized heads can swing between epochs in inference mode; this keeps the
+    best epoch instead of the last. (Keras' EarlyStopping restores only when it stops early.)
+    """
+    import keras
+
+    class RestoreBest(keras.callbacks.Callback):
+        def __init__(self) -> None:
+            super().__init__()
+            self.best = float("inf")
+            self.weights: list[Any] | None = None
+
+        def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
+            loss = (logs or {}).get("val_loss")
+            if loss is not None and loss < self.best:
+                self.best, self.weights = loss, self.model.get_weights()
+
+        def on_train_end(self, logs: dict[str, float] | None = None) -> None:
+            if self.weights is not None:
+                self.model.set_weights(self.weights)
+
+    return RestoreBest()
 
 
 def predict_classes(model: Any, outputs: list[OutputInfo], x: np.ndarray, batch_size: int = 500) -> list[np.ndarray]:

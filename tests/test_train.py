@@ -53,3 +53,20 @@ def test_two_head_model_learns_both_heads() -> None:
     scores = evaluate(model, outputs, x_test, {"t": y_test})
     assert scores["bright"]["accuracy"] > 0.9
     assert scores["same"]["accuracy"] > 0.9
+
+
+def test_restore_best_keeps_the_lowest_validation_loss_epoch() -> None:
+    import keras
+
+    from netviz.train import restore_best_callback
+
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    callback = restore_best_callback()
+    callback.set_model(model)
+    good = [w.copy() for w in model.get_weights()]
+    callback.on_epoch_end(0, {"val_loss": 0.5})
+    model.set_weights([w + 1 for w in good])
+    callback.on_epoch_end(1, {"val_loss": 0.9})
+    callback.on_train_end()
+    for restored, expected in zip(model.get_weights(), good):
+        np.testing.assert_array_equal(restored, expected)

@@ -118,6 +118,8 @@ class Train(Strict):
     epochs: int = Field(default=5, ge=1, le=1000)
     batch_size: int = Field(default=100, ge=1, le=65_536)
     validation_split: float = Field(default=0.1, ge=0, lt=1)
+    lr_schedule: Literal["constant", "cosine"] = "constant"
+    restore_best: bool = False  # keep the epoch with the lowest validation loss
 
 
 class LayerChoice(Strict):

@@ -1,0 +1,166 @@
+"""Observations computed from this build, each carrying the number it rests on.
+
+The spec's own inferences are prose written once; these sentences are recomputed
+on every build so that the report never claims what the metrics do not show.
+"""
+
+from __future__ import annotations
+
+from netviz.report.fmt import num, pct, signed_points, thousands
+from netviz.report.models import Explanation, ModelView
+
+
+def _scored(models: list[ModelView]) -> list[tuple[ModelView, str, float, float | None]]:
+    return [(m, o.name, float(o.accuracy), o.reference) for m in models for o in m.outputs if o.accuracy is not None]
+
+
+def accuracy_vs_reference(models: list[ModelView]) -> list[str]:
+    """How many outputs match the original report, and the largest shortfall."""
+    rows = [(m, name, acc, ref) for m, name, acc, ref in _scored(models) if ref is not None]
+    if not rows:
+        return []
+    reached = sum(acc >= ref for _, _, acc, ref in rows)
+    m, name, acc, ref = min(rows, key=lambda r: r[2] - r[3])
+    text = f"{reached} of {len(rows)} outputs reach the reference accuracy of the original report"
+    if acc < ref:
+        text += (f"; the largest shortfall is {m.title} ({name}) at {signed_points(acc - ref)}"
+                 f" ({pct(acc)} against {pct(ref)})")
+    return [text + "."]
+
+
+def hardest_heads(models: list[ModelView]) -> list[str]:
+    """The lowest-accuracy head of each multi-head model, against its siblings."""
+    notes = []
+    for m in models:
+        heads = [(o.name, float(o.accuracy)) for o in m.outputs if o.accuracy is not None]
+        if len(heads) < 2:
+            continue
+        name, acc = min(heads, key=lambda h: h[1])
+        others = ", ".join(f"{n} {pct(a)}" for n, a in heads if n != name)
+        notes.append(f"In {m.title} the hardest head is {name} with test accuracy {pct(acc)} (others: {others}).")
+    return notes
+
+
+def generalization(models: list[ModelView]) -> list[str]:
+    """Per model, the output with the largest final-epoch train/validation accuracy gap."""
+    notes = []
+    for m in models:
+        gaps = [(o.name, *g) for o in m.outputs if (g := _final_gap(m, o.name, len(m.outputs) == 1))]
+        if not gaps:
+            continue
+        name, train, val = max(gaps, key=lambda g: g[1] - g[2])
+        where = f"{m.title} ({name})" if len(m.outputs) > 1 else m.title
+        notes.append(f"{where}: final-epoch training accuracy {pct(train)} against validation {pct(val)},"
+                     f" a gap of {signed_points(train - val)}"
+                     + (f", the largest of its {len(gaps)} outputs." if len(gaps) > 1 else "."))
+    return notes
+
+
+def _final_gap(m: ModelView, output: str, single: bool) -> tuple[float, float] | None:
+    history = m.history
+    key = "accuracy" if single else f"{output}_accuracy"
+    train, val = history.get(key) or [], history.get(f"val_{key}") or []
+    return (float(train[-1]), float(val[-1])) if train and val else None
+
+
+def dead_channels(models: list[ModelView]) -> list[str]:
+    """Dead-channel share per visualized layer, and dead filters under gradient ascent."""
+    notes = []
+    for m in models:
+        parts = [f"{s['layer']} {pct(s['dead_share'], 1)} of {thousands(s.get('channels'))} channels"
+                 f" (mean activation {num(s.get('mean_activation'))})"
+                 for s in m.layer_stats if s.get("dead_share") is not None]
+        if parts:
+            notes.append(f"Dead channels (never active on the sample images) in {m.title}: {'; '.join(parts)}.")
+        notes += [_filter_note(m, s) for s in m.filter_stats if s.get("dead") is not None and s.get("count")]
+    return notes
+
+
+def _filter_note(m: ModelView, s: dict) -> str:
+    """Dead filters under gradient ascent, or the mean response when none is dead."""
+    where = f"{thousands(s['count'])} filters of {m.title} layer {s['layer']}"
+    steps = f"after {thousands(s.get('steps'))} steps" if s.get("steps") is not None else ""
+    if s["dead"]:
+        return f"Gradient ascent left {thousands(s['dead'])} of the {where} without any response {steps}.".replace(" .", ".")
+    return (f"Gradient ascent found an exciting input for all {where}: mean final activation"
+            f" {num(s.get('mean_final'))} {steps}.").replace(" .", ".")
+
+
+def _rows(models: list[ModelView]) -> list[tuple[ModelView, Explanation]]:
+    return [(m, e) for m in models for e in m.explanations]
+
+
+def _mean(values: list[float]) -> float:
+    return sum(values) / len(values)
+
+
+def _by_method(m: ModelView, key: str) -> dict[str, list[Explanation]]:
+    """A model's explanation rows that report ``key``, grouped by method."""
+    groups: dict[str, list[Explanation]] = {}
+    for e in m.explanations:
+        if e.get(key) is not None:
+            groups.setdefault(e.method, []).append(e)
+    return groups
+
+
+def _over(rows: list[Explanation]) -> str:
+    return f" on average over its {len(rows)} outputs" if len(rows) > 1 else ""
+
+
+def localization(models: list[ModelView]) -> list[str]:
+    """Per model, the method whose heatmap peak lands on the object most often, against chance."""
+    notes = []
+    for m in models:
+        groups = _by_method(m, "pointing_game")
+        if not groups:
+            continue
+        rows = max(groups.values(), key=lambda r: _mean([e.get("pointing_game") for e in r]))
+        e = rows[0]
+        text = (f"{e.label} localizes best on {m.title}: its heatmap peak falls inside the object in"
+                f" {pct(_mean([r.get('pointing_game') for r in rows]), 1)} of {thousands(e.get('images'))} images{_over(rows)}")
+        chance = [r.get("chance_energy") for r in rows if r.get("chance_energy") is not None]
+        if chance:
+            text += f", against {pct(_mean(chance), 1)} expected by chance"
+        energy = [r.get("energy_in_mask") for r in rows if r.get("energy_in_mask") is not None]
+        if energy:
+            text += f"; {pct(_mean(energy), 1)} of its heatmap energy lies in the object mask"
+        notes.append(text + ".")
+    return notes
+
+
+def faithfulness(models: list[ModelView]) -> list[str]:
+    """Per model, the method whose top-ranked pixels carry the evidence (lowest deletion AUC)."""
+    notes = []
+    for m in models:
+        groups = _by_method(m, "deletion_auc")
+        if len(groups) < 2:
+            continue
+        rows = min(groups.values(), key=lambda r: _mean([e.get("deletion_auc") for e in r]))
+        ins = [r.get("insertion_auc") for r in rows if r.get("insertion_auc") is not None]
+        notes.append(f"On {m.title}, deleting the pixels {rows[0].label} ranks highest lowers the class score"
+                     f" fastest: deletion AUC {num(_mean([r.get('deletion_auc') for r in rows]))}"
+                     + (f", insertion AUC {num(_mean(ins))}" if ins else "") + f"{_over(rows)}.")
+    return notes
+
+
+def sanity(models: list[ModelView], threshold: float) -> list[str]:
+    """Methods flagged by the model-randomization check, or the margin by which all pass."""
+    rows = [(m, e) for m, e in _rows(models) if e.get("sanity_spearman") is not None]
+    if not rows:
+        return []
+    flagged = [(m, e) for m, e in rows if e.get("sanity_flagged")]
+    if flagged:
+        return [f"{e.label} on {m.title} ({e.output}) is flagged by the sanity check: its heatmaps keep a Spearman"
+                f" correlation of {num(e.get('sanity_spearman'), 2)} with those of a randomized model (threshold"
+                f" {num(threshold, 2)}), so they follow the image more than the trained weights." for m, e in flagged]
+    m, e = max(rows, key=lambda r: r[1].get("sanity_spearman"))
+    return [f"No heatmap method is flagged by the sanity check: the highest Spearman correlation with a randomized"
+            f" model is {num(e.get('sanity_spearman'), 2)} ({e.label}, {m.title}, {e.output}), below the threshold"
+            f" {num(threshold, 2)}."]
+
+
+def observations(models: list[ModelView], sanity_threshold: float) -> list[str]:
+    """All computed observations in reading order: accuracy, training, layers, heatmaps."""
+    return [*accuracy_vs_reference(models), *hardest_heads(models), *generalization(models),
+            *dead_channels(models), *localization(models), *faithfulness(models),
+            *sanity(models, sanity_threshold)]

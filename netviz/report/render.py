@@ -1,0 +1,101 @@
+"""Render the report: metrics.json + spec -> report.html (self-contained) and report.pdf.
+
+HTML building and PDF writing are separate steps so that ``--no-pdf`` costs only
+the Jinja pass. Both files are written under a temporary name and renamed into
+place, so a crash never leaves half a report where a good one used to be.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+import netviz
+from netviz.report.context import build_context
+from netviz.report.errors import ReportError
+from netviz.report.fmt import FILTERS
+from netviz.spec.schema import Spec
+
+MAIN_TEMPLATE = "report.html.j2"
+
+
+def bundled_templates() -> Path:
+    """The shipped templates: top-level ``templates/`` in a checkout, package data in a wheel."""
+    package = Path(netviz.__file__).resolve().parent
+    for candidate in (package.parent / "templates", package / "templates"):
+        if (candidate / MAIN_TEMPLATE).is_file():
+            return candidate
+    raise ReportError(f"bundled report templates not found next to {package}")
+
+
+def template_dirs(spec: Spec, spec_path: Path) -> list[Path]:
+    """Search path: the spec's own template folder first (overrides by name), then the bundled one."""
+    dirs = [bundled_templates()]
+    if spec.report.templates:
+        own = (spec_path.parent / spec.report.templates).resolve()
+        if not own.is_dir():
+            raise ReportError(f"{spec_path}: report.templates: no such folder {own}")
+        dirs.insert(0, own)
+    return dirs
+
+
+def environment(dirs: list[Path]) -> SandboxedEnvironment:
+    """Jinja environment: autoescaped, strict about undefined names, sandboxed.
+
+    Sandboxing costs little and means a spec's template folder can read the
+    context but not reach into Python internals.
+    """
+    loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(d)) for d in dirs])
+    env = SandboxedEnvironment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
+                               trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters.update(FILTERS)
+    return env
+
+
+def build_html(spec: Spec, spec_path: Path, metrics: dict, out_dir: Path) -> str:
+    """The report as one HTML string with every figure inlined."""
+    env = environment(template_dirs(spec, spec_path))
+    context = build_context(spec, spec_path, metrics, out_dir)
+    try:
+        return env.get_template(MAIN_TEMPLATE).render(context)
+    except jinja2.UndefinedError as err:
+        raise ReportError(f"report template uses a value the build does not have: {err.message}") from None
+    except jinja2.TemplateError as err:
+        raise ReportError(f"report template error: {err}") from None
+
+
+def write_atomic(path: Path, data: bytes) -> Path:
+    """Write ``data`` to a temporary file beside ``path``, then rename it into place."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_pdf(html: str, spec: Spec, spec_path: Path, out_dir: Path) -> Path:
+    """Typeset the HTML with the print stylesheet and write ``out_dir/report.pdf``."""
+    from netviz.report.pdf import pdf_bytes  # WeasyPrint loads in ~1 s: only when a PDF is wanted
+
+    data = pdf_bytes(html, out_dir, template_dirs(spec, spec_path))
+    return write_atomic(out_dir / "report.pdf", data)
+
+
+def render_report(spec: Spec, spec_path: Path, metrics: dict, out_dir: Path,
+                  pdf: bool = True) -> tuple[Path, Path | None]:
+    """Write report.html (and report.pdf unless ``pdf`` is False); return both paths."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    html = build_html(spec, Path(spec_path), metrics, out_dir)
+    html_path = write_atomic(out_dir / "report.html", html.encode("utf-8"))
+    pdf_path = write_pdf(html, spec, Path(spec_path), out_dir) if pdf else None
+    return html_path, pdf_path

@@ -1,0 +1,104 @@
+"""Escaping of spec text, the confined URL fetcher, and figure paths kept inside the build."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from netviz.report import ReportError, build_html, render_report
+from netviz.report.pdf import ConfinedFetcher, FetchRefused
+
+from . import load_metrics, make_build, make_spec, pdf_text, poppler, spec_data
+
+XSS = "<script>alert(1)</script>"
+
+
+def _hostile_spec():
+    data = spec_data()
+    data["front"]["team"]["name"] = XSS
+    data["front"]["title"] = 'Nets & "quotes" <b>bold</b>'
+    data["report"] = {"code_url": "javascript:alert(1)"}
+    return make_spec(data)
+
+
+def test_spec_text_is_escaped_in_html(tmp_path: Path) -> None:
+    metrics, spec_path = make_build(tmp_path)
+    metrics["models"]["seq_mnist"]["visualization"]["figures"][0]["caption"] = "caption <img src=x onerror=alert(2)>"
+    html = build_html(_hostile_spec(), spec_path, metrics, tmp_path)
+    assert "<script" not in html and "<b>bold" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "Nets &amp; &#34;quotes&#34; &lt;b&gt;bold&lt;/b&gt;" in html
+    assert "caption &lt;img src=x onerror=alert(2)&gt;" in html
+    assert 'href="javascript:' not in html and "<code>javascript:alert(1)</code>" in html
+
+
+@pytest.mark.skipif(not poppler("pdftotext"), reason="poppler-utils (pdftotext) not installed")
+def test_spec_text_appears_as_text_in_pdf(tmp_path: Path) -> None:
+    metrics, spec_path = make_build(tmp_path)
+    _, pdf = render_report(_hostile_spec(), spec_path, metrics, tmp_path)
+    assert pdf is not None and XSS in pdf_text(pdf, 1, 1)
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "http://example.com/x.png", "https://example.com/x.css",
+                                 "ftp://example.com/x", "file://remotehost/etc/passwd"])
+def test_fetcher_refuses_outside_and_network(tmp_path: Path, url: str) -> None:
+    with pytest.raises(FetchRefused):
+        ConfinedFetcher([tmp_path]).fetch(url)
+
+
+def test_fetcher_refuses_escape_through_dotdot_and_symlink(tmp_path: Path) -> None:
+    root = tmp_path / "build"
+    root.mkdir()
+    (tmp_path / "secret.txt").write_text("secret")
+    (root / "link.txt").symlink_to(tmp_path / "secret.txt")
+    fetcher = ConfinedFetcher([root])
+    for url in ((root / ".." / "secret.txt").as_uri(), (root / "link.txt").as_uri()):
+        with pytest.raises(FetchRefused):
+            fetcher.fetch(url)
+
+
+def test_fetcher_serves_build_files_and_data_uris(tmp_path: Path) -> None:
+    (tmp_path / "a.css").write_text("p { color: red }")
+    fetcher = ConfinedFetcher([tmp_path])
+    assert fetcher.fetch((tmp_path / "a.css").as_uri()).read() == b"p { color: red }"
+    assert fetcher.fetch("data:text/plain;base64,aGk=").read() == b"hi"
+
+
+@pytest.mark.parametrize("ref", ['<img src="file:///etc/passwd">', '<link rel="stylesheet" href="http://127.0.0.1:9/x.css">'])
+def test_pdf_with_outside_reference_fails(tmp_path: Path, ref: str) -> None:
+    metrics, _ = make_build(tmp_path / "build")
+    own = tmp_path / "mine" / "partials"
+    own.mkdir(parents=True)
+    (own / "objective.html.j2").write_text(f"<section><p>Objective</p>{ref}</section>")
+    data = spec_data()
+    data["report"] = {"templates": "mine"}
+    with pytest.raises(ReportError, match="refusing to fetch"):
+        render_report(make_spec(data), tmp_path / "spec.yaml", metrics, tmp_path / "build")
+    assert not (tmp_path / "build" / "report.pdf").exists()
+
+
+@pytest.mark.parametrize("path", ["../outside.png", "/etc/passwd", "figures/../../outside.png"])
+def test_figure_paths_stay_inside_the_build(tmp_path: Path, path: str) -> None:
+    build = tmp_path / "build"
+    metrics, spec_path = make_build(build)
+    (tmp_path / "outside.png").write_bytes((build / metrics["models"]["seq_mnist"]["visualization"]["figures"][0]["path"]).read_bytes())
+    metrics["models"]["seq_mnist"]["visualization"]["figures"][0]["path"] = path
+    with pytest.raises(ReportError, match="outside the build folder"):
+        build_html(make_spec(), spec_path, metrics, build)
+
+
+def test_missing_figure_is_an_error(tmp_path: Path) -> None:
+    metrics, spec_path = make_build(tmp_path)
+    figure = metrics["models"]["multihead"]["visualization"]["figures"][-1]["path"]
+    (tmp_path / figure).unlink()
+    with pytest.raises(ReportError, match="trust_angle.png"):
+        render_report(make_spec(), spec_path, metrics, tmp_path, pdf=False)
+    assert not (tmp_path / "report.html").exists()
+
+
+def test_fixture_metrics_are_untouched_by_rendering(tmp_path: Path) -> None:
+    metrics, spec_path = make_build(tmp_path)
+    before = load_metrics()
+    build_html(make_spec(), spec_path, metrics, tmp_path)
+    assert metrics == before

@@ -1,0 +1,96 @@
+"""The quick spec end to end, as a user runs it: build, build again (cached), render."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_MNIST = ROOT.parent / "shared" / "data" / "mnist"
+
+pytestmark = pytest.mark.skipif(not (SHARED_MNIST / "t10k-images-idx3-ubyte.gz").exists(),
+                                reason=f"real MNIST files absent: {SHARED_MNIST}")
+
+
+def _netviz(*args: str) -> subprocess.CompletedProcess[str]:
+    env = os.environ | {"NETVIZ_MNIST_DIR": str(SHARED_MNIST)}
+    return subprocess.run([sys.executable, "-m", "netviz", *args], capture_output=True, text=True, env=env,
+                          cwd=ROOT, timeout=900)
+
+
+@pytest.fixture(scope="module")
+def quick_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str], float]:
+    out = tmp_path_factory.mktemp("quick")
+    started = time.perf_counter()
+    run = _netviz("build", "specs/quick.yaml", "--out", str(out))
+    return out, run, time.perf_counter() - started
+
+
+def test_build_writes_metrics_with_exact_parameter_counts(quick_build) -> None:
+    out, run, seconds = quick_build
+    assert run.returncode == 0, run.stderr[-3000:]
+    metrics = json.loads((out / "metrics.json").read_text())
+    params = {name: m["params"] for name, m in metrics["models"].items()}
+    assert params == {
+        "seq_mnist": {"total": 3_977_930, "trainable": 3_977_866, "non_trainable": 64},
+        "seq_line": {"total": 4_069_216, "trainable": 4_069_152, "non_trainable": 64},
+        "multihead": {"total": 10_259_255, "trainable": 10_255_079, "non_trainable": 4_176},
+    }
+    evaluation = metrics["models"]["multihead"]["evaluation"]
+    assert set(evaluation) == {"length", "width", "colour", "angle"}
+    for scores in evaluation.values():
+        assert 0.0 <= scores["macro_f1"] <= 1.0 and 0.0 <= scores["accuracy"] <= 1.0
+    # one epoch on a little data already beats chance by far on the easy heads and MNIST
+    assert evaluation["colour"]["accuracy"] > 0.8
+    assert metrics["models"]["seq_mnist"]["evaluation"]["class"]["accuracy"] > 0.5
+    data = metrics["models"]["seq_mnist"]["data"]
+    assert data["train"] + data["validation"] + data["test"] == 2000
+    assert "test split only" in data["provenance"]["split"]
+    assert (out / "models" / "multihead.keras").exists() and (out / "models" / "multihead.initial.keras").exists()
+    assert "[" in run.stdout and "test accuracy" in run.stdout
+
+
+def test_build_writes_all_figures_and_explanations(quick_build) -> None:
+    out, run, _ = quick_build
+    assert run.returncode == 0, run.stderr[-3000:]
+    metrics = json.loads((out / "metrics.json").read_text())
+    for name, model in metrics["models"].items():
+        kinds = {f["kind"] for f in model["visualization"]["figures"]}
+        assert {"activations", "filters", "kernels", "cam", "curves"} <= kinds, name
+        for figure in model["visualization"]["figures"]:
+            assert (out / figure["path"]).stat().st_size > 0
+        heads = set(model["outputs"])
+        for method in ("gradcam", "gradcam_plus_plus", "scorecam"):
+            assert set(model["explanations"][method]) == heads
+    gradcam = metrics["models"]["seq_line"]["explanations"]["gradcam"]["class"]
+    assert gradcam["images"] >= 200 and gradcam["pointing_game"] is not None
+    assert metrics["models"]["seq_mnist"]["explanations"]["gradcam"]["class"]["pointing_game"] is None
+
+
+def test_build_writes_the_report(quick_build) -> None:
+    out, run, _ = quick_build
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert (out / "report.html").stat().st_size > 10_000
+    assert (out / "report.pdf").read_bytes()[:5] == b"%PDF-"
+    assert run.stdout.strip().splitlines()[-2:] == [str(out / "report.html"), str(out / "report.pdf")]
+
+
+def test_second_build_retrains_nothing_and_render_is_fast(quick_build) -> None:
+    out, first, _ = quick_build
+    assert first.returncode == 0, first.stderr[-3000:]
+    before = (out / "models" / "seq_mnist.keras").stat().st_mtime_ns
+    again = _netviz("build", "specs/quick.yaml", "--out", str(out), "--no-pdf")
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert again.stdout.count("training cached") == 3 and "training 1 epoch" not in again.stdout
+    assert (out / "models" / "seq_mnist.keras").stat().st_mtime_ns == before
+    started = time.perf_counter()
+    render = _netviz("render", "specs/quick.yaml", "--out", str(out))
+    assert render.returncode == 0, render.stderr[-3000:]
+    assert time.perf_counter() - started < 60
+    assert (out / "report.pdf").exists()
