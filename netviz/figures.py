@@ -1,0 +1,297 @@
+"""Every figure netviz draws; no numbers are computed here, only pictures of them.
+
+Image grids are assembled as numpy arrays at native pixel size, enlarged by an
+integer factor with nearest-neighbour repetition and written with Pillow: crisp
+pixels and small files, with no resampling by a plotting library. Figures that
+need text or a colour bar use matplotlib's object API on an Agg canvas (no pyplot,
+no global backend switch) and place the pixel grid with ``figimage`` at the
+figure's own dpi, so it is not resampled either. Line plots are SVG, written with a
+fixed ``svg.hashsalt`` and no date, so the same data gives byte-identical files.
+Everything is sized to stay legible at about 16 cm wide in the report.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Mapping, Sequence
+
+import numpy as np
+
+TARGET_WIDTH = 1200  # pixels a grid is enlarged towards
+MAX_SCALE = 8
+BAND = 16  # channels per band in an activation grid
+WHITE = (1.0, 1.0, 1.0)
+DEAD_FRAME = (0.85, 0.1, 0.1)
+DPI = 100
+FONT = 8
+
+
+# ------------------------------------------------------------------ pixels
+
+def colormap(values: np.ndarray, name: str) -> np.ndarray:
+    """Values in [0, 1] -> RGB floats through a named matplotlib colormap."""
+    import matplotlib
+
+    return np.asarray(matplotlib.colormaps[name](np.clip(np.asarray(values, dtype=float), 0.0, 1.0)))[..., :3]
+
+
+def rgb(images: np.ndarray) -> np.ndarray:
+    """(..., H, W, 1|3) or (..., H, W) images in [0, 1] -> (..., H, W, 3)."""
+    images = np.asarray(images, dtype=np.float64)
+    if images.shape[-1] == 3:
+        return images
+    if images.shape[-1] == 1:
+        images = images[..., 0]
+    return np.repeat(images[..., None], 3, axis=-1)
+
+
+def stretch(values: np.ndarray, axes: tuple[int, ...] | None = None) -> np.ndarray:
+    """Min-max scale to [0, 1] over ``axes`` (all by default); a flat block becomes 0."""
+    values = np.asarray(values, dtype=np.float64)
+    lo = values.min(axis=axes, keepdims=True)
+    span = values.max(axis=axes, keepdims=True) - lo
+    return np.divide(values - lo, span, out=np.zeros_like(values), where=span > 0)
+
+
+def tile(tiles: np.ndarray, cols: int, gap: int = 1, fill: Sequence[float] = WHITE,
+         frames: Sequence[Sequence[float] | None] | None = None) -> np.ndarray:
+    """Lay (n, h, w, 3) tiles out row by row, ``cols`` per row, ``gap`` pixels apart.
+
+    ``frames[i]``, when given, colours the gap around tile i (used to mark dead filters).
+    """
+    n, h, w = tiles.shape[:3]
+    cols = max(1, min(cols, n))
+    rows = -(-n // cols)
+    grid = np.empty((rows * (h + gap) + gap, cols * (w + gap) + gap, 3))
+    grid[:] = fill
+    for i in range(n):
+        y, x = gap + (i // cols) * (h + gap), gap + (i % cols) * (w + gap)
+        if frames is not None and frames[i] is not None and gap:
+            grid[y - gap : y + h + gap, x - gap : x + w + gap] = frames[i]
+        grid[y : y + h, x : x + w] = tiles[i]
+    return grid
+
+
+def stack(blocks: Sequence[np.ndarray], gap: int, fill: Sequence[float] = WHITE) -> np.ndarray:
+    """Stack grids of equal width vertically, ``gap`` pixels apart."""
+    width = max(b.shape[1] for b in blocks)
+    parts = []
+    for k, block in enumerate(blocks):
+        if k:
+            parts.append(np.tile(np.asarray(fill, dtype=float), (gap, width, 1)))
+        pad = np.tile(np.asarray(fill, dtype=float), (block.shape[0], width - block.shape[1], 1))
+        parts.append(np.concatenate([block, pad], axis=1))
+    return np.concatenate(parts, axis=0)
+
+
+def auto_scale(width: int, target: int = TARGET_WIDTH) -> int:
+    """The integer enlargement that brings a grid ``width`` pixels wide closest to ``target`` from below."""
+    return int(max(1, min(MAX_SCALE, target // max(1, width))))
+
+
+def enlarge(grid: np.ndarray, scale: int) -> np.ndarray:
+    """Nearest-neighbour enlargement by an integer factor: every pixel becomes a scale x scale block."""
+    return np.repeat(np.repeat(grid, scale, axis=0), scale, axis=1)
+
+
+def save_png(grid: np.ndarray, path: str | Path, scale: int | None = None) -> Path:
+    """Write an (H, W, 3) float grid in [0, 1] as an 8-bit PNG, enlarged by ``scale`` (auto if None)."""
+    from PIL import Image
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    scale = scale or auto_scale(grid.shape[1])
+    pixels = np.round(np.clip(enlarge(grid, scale), 0.0, 1.0) * 255).astype(np.uint8)
+    Image.fromarray(pixels, mode="RGB").save(path, optimize=True)
+    return path
+
+
+# ------------------------------------------------------------------ grids
+
+def activation_grid(maps: np.ndarray, band: int = BAND, cmap: str = "viridis") -> np.ndarray:
+    """Rows = images, columns = channels, in bands of ``band`` channels stacked downwards.
+
+    One colour scale (the layer's min to max over all shown images and channels)
+    for the whole layer, so channels can be compared and dead ones look empty.
+    Every channel is shown, however many there are.
+    """
+    n, h, w, c = maps.shape
+    colours = colormap(stretch(maps), cmap)  # (N, h, w, C, 3)
+    blocks = []
+    for start in range(0, c, band):
+        part = colours[:, :, :, start : start + band].transpose(0, 3, 1, 2, 4)  # (N, b, h, w, 3)
+        blocks.append(tile(part.reshape(-1, h, w, 3), cols=part.shape[1]))
+    return stack(blocks, gap=3)
+
+
+def plot_activations(maps: np.ndarray, path: str | Path, band: int = BAND, scale: int | None = None) -> Path:
+    """PNG of one layer's (N, h, w, C) activations (see :func:`activation_grid`)."""
+    return save_png(activation_grid(maps, band), path, scale)
+
+
+def filter_grid(images: np.ndarray, dead: np.ndarray | None = None, cols: int = 8) -> np.ndarray:
+    """(F, H, W, C) optimized inputs, each stretched to its own range; dead filters framed in red."""
+    tiles = rgb(stretch(images, axes=(1, 2, 3)))
+    frames = None if dead is None else [DEAD_FRAME if d else None for d in dead]
+    return tile(tiles, cols=cols, gap=2, frames=frames)
+
+
+def plot_filters(images: np.ndarray, path: str | Path, dead: np.ndarray | None = None, scale: int | None = None) -> Path:
+    """PNG of a layer's activation-maximization images (see :func:`filter_grid`)."""
+    return save_png(filter_grid(images, dead), path, scale)
+
+
+def kernel_grid(kernels: np.ndarray, composite: np.ndarray | None = None, cmap: str = "RdBu_r") -> np.ndarray:
+    """One panel per filter and input channel (+ an RGB composite), blocks of panels per filter.
+
+    Weights share one symmetric diverging scale for the layer: white is 0, red
+    positive, blue negative. ``composite`` (F, kh, kw, 3) is appended as the last panel.
+    """
+    f, kh, kw, cin = kernels.shape
+    peak = float(np.abs(kernels).max()) or 1.0
+    panels = colormap((kernels / peak + 1.0) / 2.0, cmap).transpose(0, 3, 1, 2, 4)  # (F, Cin, kh, kw, 3)
+    if composite is not None:
+        panels = np.concatenate([panels, np.asarray(composite, dtype=float)[:, None]], axis=1)
+    per_filter = panels.shape[1]
+    blocks = np.stack([tile(p, cols=per_filter, gap=1) for p in panels])
+    return tile(blocks, cols=max(1, BAND // per_filter), gap=3)
+
+
+def plot_kernels(kernels: np.ndarray, path: str | Path, composite: np.ndarray | None = None, scale: int | None = None) -> Path:
+    """PNG of a conv layer's raw (F, kh, kw, Cin) kernels (see :func:`kernel_grid`)."""
+    return save_png(kernel_grid(kernels, composite), path, scale)
+
+
+def overlay(images: np.ndarray, maps: np.ndarray, alpha: float = 0.5, cmap: str = "turbo") -> np.ndarray:
+    """(N, H, W, 3): the heatmap blended over the image."""
+    return (1.0 - alpha) * rgb(images) + alpha * colormap(maps, cmap)
+
+
+# ------------------------------------------------------------------ matplotlib figures
+
+def _figure(width_px: float, height_px: float):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width_px / DPI, height_px / DPI), dpi=DPI)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def plot_cam(
+    images: np.ndarray,
+    maps: Mapping[str, np.ndarray],
+    path: str | Path,
+    image_labels: Sequence[str] | None = None,
+    map_labels: Mapping[str, Sequence[str]] | None = None,
+    title: str | None = None,
+    scale: int | None = None,
+    cmap: str = "turbo",
+) -> Path:
+    """PNG: the inputs in the top row, then one row of heatmap overlays per head, and a colour bar.
+
+    ``maps`` are (N, H, W) in [0, 1] at input size, one entry per head.
+    """
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import Normalize
+
+    n, h, w = images.shape[:3]
+    for head, m in maps.items():
+        if m.shape != (n, h, w):
+            raise ValueError(f"maps for {head!r} have shape {m.shape}, expected {(n, h, w)} (upsample first)")
+    rows = [rgb(images)] + [overlay(images, m, cmap=cmap) for m in maps.values()]
+    grid = np.concatenate([tile(r, cols=n, gap=2) for r in rows], axis=0)
+    scale = scale or auto_scale(grid.shape[1], 900)
+    pixels = np.round(np.clip(enlarge(grid, scale), 0, 1) * 255).astype(np.uint8)
+    left, right, top, cap = 90, 80, 26 if title else 8, 14
+    row_h = pixels.shape[0] // len(rows)
+    height = top + pixels.shape[0] + cap * len(rows)
+    fig = _figure(left + pixels.shape[1] + right, height)
+    # one caption strip under every row: draw each row separately, shifted down by the strips above
+    for r in range(len(rows)):
+        y_top = top + r * (row_h + cap)
+        fig.figimage(pixels[r * row_h : (r + 1) * row_h], xo=left, yo=height - y_top - row_h, origin="upper")
+        name = "input" if r == 0 else list(maps)[r - 1]
+        fig.text(4 / fig.bbox.width, 1 - (y_top + row_h / 2) / height, name, fontsize=FONT, va="center")
+        labels = image_labels if r == 0 else (map_labels or {}).get(name)
+        for i, label in enumerate(labels or []):
+            x = left + (2 + i * (w + 2) + w / 2) * scale
+            fig.text(x / fig.bbox.width, 1 - (y_top + row_h + 1) / height, str(label)[:16],
+                     fontsize=FONT - 1, ha="center", va="top")
+    if title:
+        fig.text(0.5, 1 - 4 / height, title, fontsize=FONT + 1, ha="center", va="top")
+    bar = fig.add_axes([(left + pixels.shape[1] + 16) / fig.bbox.width, cap / height, 12 / fig.bbox.width,
+                        (height - top - 2 * cap) / height])
+    fig.colorbar(ScalarMappable(Normalize(0, 1), cmap), cax=bar).ax.tick_params(labelsize=FONT - 1)
+    bar.set_ylabel("relevance (per image)", fontsize=FONT - 1)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=DPI)
+    return path
+
+
+def _save_svg(fig, path: str | Path) -> Path:
+    import matplotlib
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with matplotlib.rc_context({"svg.hashsalt": "netviz", "svg.fonttype": "path"}):
+        fig.savefig(path, format="svg", metadata={"Date": None})
+    return path
+
+
+def plot_deletion_insertion(curves: Mapping[str, Mapping[str, Mapping[str, object]]], path: str | Path) -> Path:
+    """SVG: per head (rows) the mean deletion and insertion curves (columns), one line per method.
+
+    ``curves[head][method]`` holds ``deletion``/``insertion`` (mean curves over
+    images, evenly spaced fractions 0..1) and ``deletion_auc``/``insertion_auc``.
+    """
+    heads = list(curves)
+    fig = _figure(630, 190 * len(heads) + 40)
+    axes = fig.subplots(len(heads), 2, squeeze=False)
+    for r, head in enumerate(heads):
+        for c, kind in enumerate(("deletion", "insertion")):
+            ax = axes[r][c]
+            for method, data in curves[head].items():
+                y = np.asarray(data[kind], dtype=float)
+                ax.plot(np.linspace(0, 1, len(y)), y, label=f"{method} (AUC {float(data[kind + '_auc']):.3f})")
+            ax.set_ylim(-0.02, 1.02)
+            ax.set_title(f"{head}: {kind}" + (" (lower is better)" if kind == "deletion" else " (higher is better)"), fontsize=FONT)
+            ax.set_xlabel("share of pixels " + ("removed" if kind == "deletion" else "inserted"), fontsize=FONT)
+            ax.set_ylabel("target probability", fontsize=FONT)
+            ax.tick_params(labelsize=FONT - 1)
+            ax.legend(fontsize=FONT - 1, frameon=False)
+    fig.tight_layout()
+    return _save_svg(fig, path)
+
+
+def plot_training_curves(history: Mapping[str, Sequence[float]], path: str | Path) -> Path:
+    """SVG of a Keras ``History.history``: a loss panel and an accuracy panel (train solid, validation dashed).
+
+    Metrics that are neither loss nor accuracy get a third panel.
+    """
+    from matplotlib.ticker import MaxNLocator
+
+    groups: dict[str, list[str]] = {"loss": [], "accuracy": [], "other": []}
+    for key in history:
+        base = key[4:] if key.startswith("val_") else key
+        kind = "loss" if base.endswith("loss") else "accuracy" if base.endswith(("accuracy", "acc")) else "other"
+        if base not in groups[kind]:
+            groups[kind].append(base)
+    panels = [(k, v) for k, v in groups.items() if v]
+    fig = _figure(630, 230)
+    axes = fig.subplots(1, max(1, len(panels)), squeeze=False)[0]
+    for ax, (kind, bases) in zip(axes, panels):
+        for k, base in enumerate(bases):
+            colour = f"C{k % 10}"
+            for key, style, tag in ((base, "-", "train"), ("val_" + base, "--", "val")):
+                if key in history:
+                    y = np.asarray(history[key], dtype=float)
+                    ax.plot(np.arange(1, len(y) + 1), y, style, color=colour, label=f"{base} ({tag})")
+        ax.set_title(kind, fontsize=FONT)
+        ax.set_xlabel("epoch", fontsize=FONT)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.tick_params(labelsize=FONT - 1)
+        ax.legend(fontsize=FONT - 2, frameon=False)
+    fig.tight_layout()
+    return _save_svg(fig, path)

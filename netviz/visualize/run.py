@@ -1,0 +1,243 @@
+"""The visualization stage of one model: three views, their figures, and a JSON-ready summary.
+
+Maths lives in the view modules and pictures in :mod:`netviz.figures`; this module
+only picks images, calls both, and records what was written where.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from netviz import figures
+from netviz.data.base import Dataset
+from netviz.models.outputs import OutputInfo
+from netviz.spec import schema
+from netviz.visualize import graph, trust
+from netviz.visualize.activations import layer_activations
+from netviz.visualize.cam import TITLES, CamProbe, explain
+from netviz.visualize.filters import FilterAscent, layer_kernels, reads_input, rgb_composite
+
+DELINS_IMAGES = 64  # images per model and head for deletion/insertion and the sanity check
+DELINS_STEPS = 16
+
+
+def as_float(x: np.ndarray) -> np.ndarray:
+    """Model input: float32 in [0, 1] with a channel axis (uint8 data is divided by 255)."""
+    x = np.asarray(x)
+    x = x.astype(np.float32) / 255.0 if x.dtype == np.uint8 else x.astype(np.float32)
+    return x[..., None] if x.ndim == 3 else x
+
+
+def pick_images(labels: np.ndarray, count: int, seed: int) -> np.ndarray:
+    """``count`` test indices, deterministic, spread evenly over the classes present.
+
+    Classes are taken at even steps through the sorted class list (all of them in
+    turn when there are fewer classes than images); within a class, the seeded
+    order decides. Falls back to any unused image when classes run out.
+    """
+    labels = np.asarray(labels)
+    order = np.random.default_rng([seed, 7]).permutation(len(labels))
+    classes = np.unique(labels)
+    wanted = classes[np.round(np.linspace(0, len(classes) - 1, count)).astype(int)] if len(classes) >= count \
+        else np.resize(classes, count)
+    chosen: list[int] = []
+    for c in wanted:
+        pool = [int(i) for i in order[labels[order] == c] if int(i) not in chosen]
+        if pool:
+            chosen.append(pool[0])
+    chosen += [int(i) for i in order if int(i) not in chosen][: count - len(chosen)]
+    return np.array(chosen[:count], dtype=np.int64)
+
+
+def visualize_model(
+    model: Any,
+    initial_model: Any | None,
+    outputs: list[OutputInfo],
+    data: Dataset,
+    settings: schema.Visualize,
+    choice: schema.LayerChoice,
+    out_dir: Path,
+    model_name: str,
+    seed: int,
+) -> dict:
+    """Activations, filters and class-activation maps of one model; figures under ``out_dir/figures/<model>``."""
+    out_dir = Path(out_dir)
+    fig_dir = out_dir / "figures" / model_name
+    shown = pick_images(data.labels_test[outputs[0].target], settings.images, seed)
+    result: dict[str, Any] = {"figures": [], "layers": {}, "filters": {}, "explanations": {}}
+
+    def record(path: Path, kind: str, caption: str, layer: str | None = None, head: str | None = None,
+               method: str | None = None) -> None:
+        result["figures"].append({"path": path.relative_to(out_dir).as_posix(), "kind": kind, "caption": caption,
+                                  "layer": layer, "head": head, "method": method})
+
+    activations_view(model, as_float(data.x_test[shown]), choice.activations, fig_dir, record, result["layers"])
+    filters_view(model, choice.filters, settings.filters, seed, fig_dir, record, result["filters"])
+    cam_view(model, initial_model, outputs, data, settings.cam, choice.cam, shown, seed, fig_dir, record,
+             result["explanations"])
+    return result
+
+
+def activations_view(model: Any, x: np.ndarray, layers: Sequence[str] | None, fig_dir: Path, record: Any,
+                     out: dict) -> None:
+    for act in layer_activations(model, x, layers):
+        path = figures.plot_activations(act.maps, fig_dir / f"activations_{act.layer}.png")
+        n, h, w, c = act.maps.shape
+        record(path, "activations", (
+            f"Activations of layer {act.layer} ({c} channels of {h}x{w}) for {n} test images: rows are images, "
+            f"columns channels (in bands of {figures.BAND}), one colour scale for the whole layer. "
+            f"Mean activation {act.mean_activation:.3f}; {act.dead_share:.0%} of channels never fire on these images."
+        ), layer=act.layer)
+        out[act.layer] = {"mean_activation": act.mean_activation, "dead_share": act.dead_share, "channels": act.channels}
+
+
+def filters_view(model: Any, layers: Sequence[str] | None, settings: schema.Filters, seed: int, fig_dir: Path,
+                 record: Any, out: dict) -> None:
+    for layer in layers if layers is not None else graph.default_filter_layers(model):
+        res = FilterAscent(model, layer, settings).batched(seed)
+        count, dead = len(res.final), int(res.dead.sum())
+        path = figures.plot_filters(res.images, fig_dir / f"filters_{layer}.png", dead=res.dead)
+        record(path, "filters", (
+            f"Inputs that maximize each of the {count} filters of {layer} ({res.steps} steps of gradient ascent "
+            f"from a grey image, each image stretched to its own range); {dead} filter(s) never fire (red frame)."
+        ), layer=layer)
+        out[layer] = {"final_activation": [float(v) for v in res.final], "dead": dead, "count": count,
+                      "steps": res.steps}
+        kernels = layer_kernels(model, layer)
+        composite = rgb_composite(kernels) if reads_input(model, layer) else None
+        path = figures.plot_kernels(kernels, fig_dir / f"kernels_{layer}.png", composite)
+        f, kh, kw, cin = kernels.shape
+        record(path, "kernels", (
+            f"Raw {kh}x{kw} kernels of {layer}: one block per filter ({f}), one panel per input channel ({cin})"
+            + (", then the three channels as one colour image" if composite is not None else "")
+            + "; red positive, blue negative, one scale for the layer."
+        ), layer=layer)
+
+
+@dataclass(frozen=True)
+class CamBatch:
+    """The images every CAM method sees: the shown ones first, then the evaluation set.
+
+    ``masks`` belong to the evaluation images; deletion/insertion and the sanity
+    check use the first ``delins`` evaluation images.
+    """
+
+    x: np.ndarray
+    true: list[np.ndarray]
+    targets: list[np.ndarray]
+    shown: int
+    delins: int
+    masks: np.ndarray | None
+
+    @property
+    def evaluation(self) -> slice:
+        return slice(self.shown, None)
+
+    @property
+    def small(self) -> slice:
+        return slice(self.shown, self.shown + self.delins)
+
+
+def cam_batch(probe: CamProbe, data: Dataset, settings: schema.Cam, shown: np.ndarray, seed: int) -> CamBatch:
+    """Shown images plus a seeded evaluation set (``eval_images`` when there are masks to score against)."""
+    n_test = len(data.x_test)
+    order = np.random.default_rng([seed, 3]).permutation(n_test)
+    masks = data.masks_test
+    n_eval = min(settings.eval_images if masks is not None else DELINS_IMAGES, n_test)
+    index = np.concatenate([shown, order[:n_eval]])
+    x = as_float(data.x_test[index])
+    true = [np.asarray(data.labels_test[o.target])[index] for o in probe.outputs]
+    targets = probe.targets(x, true if settings.target == "true" else None)
+    return CamBatch(x, true, targets, len(shown), min(DELINS_IMAGES, n_eval),
+                    None if masks is None else np.asarray(masks)[order[:n_eval]])
+
+
+def cam_view(model: Any, initial_model: Any | None, outputs: list[OutputInfo], data: Dataset, settings: schema.Cam,
+             layer: str | None, shown: np.ndarray, seed: int, fig_dir: Path, record: Any, out: dict) -> None:
+    probe = CamProbe(model, layer, outputs)
+    batch = cam_batch(probe, data, settings, shown, seed)
+    maps = explain(probe, batch.x, batch.targets, settings.methods)
+    initial = None
+    if initial_model is not None:
+        initial = explain(CamProbe(initial_model, probe.layer, outputs), batch.x[batch.small],
+                          [t[batch.small] for t in batch.targets], settings.methods)
+    canvas = trust.blur(batch.x[batch.small], max(batch.x.shape[1:3]) / 8.0)
+    curves: dict[str, dict[str, dict[str, Any]]] = {o.name: {} for o in outputs}
+    for method in settings.methods:
+        out[method] = {}
+        for i, info in enumerate(outputs):
+            m = maps[method][i]
+            _cam_figure(probe, batch, method, i, m, settings.target, fig_dir, record)
+            scores = _trust(probe, i, batch, m, canvas)
+            scores.update(_sanity(m[batch.small], None if initial is None else initial[method][i],
+                                  settings.sanity_threshold))
+            curves[info.name][TITLES[method]] = scores.pop("curves")
+            out[method][info.name] = scores
+    path = figures.plot_deletion_insertion(curves, fig_dir / "deletion_insertion.svg")
+    record(path, "trust", (
+        f"Deletion and insertion curves (Petsiuk et al., 2018) on {batch.delins} test images: the target probability "
+        f"as the most salient pixels are removed (good maps make it fall fast) or inserted into a blurred copy "
+        f"(rise fast)."
+    ))
+
+
+def _cam_figure(probe: CamProbe, batch: CamBatch, method: str, head: int, maps: np.ndarray, target: str,
+                fig_dir: Path, record: Any) -> None:
+    info, first, k = probe.outputs[head], probe.outputs[0], batch.shown
+    explained = batch.targets[head][:k]
+    wrong = (explained != batch.true[head][:k]) & (target == "predicted")
+    labels = [_name(info, t) + (" (wrong)" if w else "") for t, w in zip(explained, wrong)]
+    path = figures.plot_cam(
+        batch.x[:k], {info.name: probe.upsample(maps[:k])}, fig_dir / f"{method}_{info.name}.png",
+        image_labels=[_name(first, t) for t in batch.true[0][:k]], map_labels={info.name: labels},
+        title=f"{TITLES[method]} on {probe.layer}, head {info.name}",
+    )
+    record(path, "cam", (
+        f"{TITLES[method]} heatmaps on layer {probe.layer} for head {info.name}: top row the inputs (true "
+        f"{first.target} below), then the map of the {target} {info.target} overlaid (named below, '(wrong)' where "
+        f"the prediction is wrong); each map scaled to its own maximum."
+    ), layer=probe.layer, head=info.name, method=method)
+
+
+def _name(info: OutputInfo, index: Any) -> str:
+    index = int(index)
+    return str(info.class_names[index]) if 0 <= index < len(info.class_names) else str(index)
+
+
+def _trust(probe: CamProbe, head: int, batch: CamBatch, maps: np.ndarray, canvas: np.ndarray) -> dict[str, Any]:
+    """Pointing game and energy on all evaluation images, deletion/insertion on the first ``batch.delins``."""
+    info, ev = probe.outputs[head], maps[batch.evaluation]
+    scores: dict[str, Any] = {"pointing_game": None, "energy_in_mask": None, "chance_energy": None}
+    # an all-zero map (all evidence negative after the ReLU) points nowhere: a pointing-game miss, no energy
+    scores["empty_maps"] = float((ev.reshape(len(ev), -1).max(axis=1) <= 0).mean())
+    if batch.masks is not None:
+        ev = probe.upsample(ev)
+        scores["pointing_game"] = trust.nanmean(trust.pointing_hits(ev, batch.masks))
+        scores["energy_in_mask"] = trust.nanmean(trust.energy_shares(ev, batch.masks))
+        scores["chance_energy"] = trust.nanmean(trust.chance_shares(batch.masks))
+    t = batch.targets[head][batch.small]
+
+    def score(images: np.ndarray, source: np.ndarray) -> np.ndarray:
+        return graph.target_probability(info, probe.predictor.head(images, head), t[source])
+
+    x = batch.x[batch.small]
+    di = trust.deletion_insertion(score, x, probe.upsample(maps[batch.small]), DELINS_STEPS, canvas)
+    scores["deletion_auc"] = float(di["deletion_auc"].mean())
+    scores["insertion_auc"] = float(di["insertion_auc"].mean())
+    scores["images"] = int(len(ev))
+    scores["curves"] = {
+        "deletion": di["deletion_curve"].mean(axis=0), "insertion": di["insertion_curve"].mean(axis=0),
+        "deletion_auc": scores["deletion_auc"], "insertion_auc": scores["insertion_auc"],
+    }
+    return scores
+
+
+def _sanity(trained: np.ndarray, initial: np.ndarray | None, threshold: float) -> dict[str, Any]:
+    if initial is None:
+        return {"sanity_spearman": None, "sanity_flagged": None}
+    rho, flagged = trust.sanity(trained, initial, threshold)
+    return {"sanity_spearman": rho, "sanity_flagged": flagged}
