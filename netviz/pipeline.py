@@ -286,7 +286,7 @@ def _model_metrics(model_spec: schema.Model, data: Dataset, outputs: list, train
         "heads_text": heads_text,
         "params": trained["params"],
         "summary": trained["summary"],
-        "data": trained["data"] | {"provenance": data.provenance},
+        "data": trained["data"],
         "train": trained["train"],
         "history": trained["history"],
         "outputs": {o.name: {"target": o.target, "activation": o.activation, "class_names": list(o.class_names)}

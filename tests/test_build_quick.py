@@ -51,7 +51,7 @@ def test_build_writes_metrics_with_exact_parameter_counts(quick_build) -> None:
     assert metrics["models"]["seq_mnist"]["evaluation"]["class"]["accuracy"] > 0.5
     data = metrics["models"]["seq_mnist"]["data"]
     assert data["train"] + data["validation"] + data["test"] == 2000
-    assert "test split only" in data["provenance"]["split"]
+    assert "test split only" in metrics["datasets"]["mnist"]["provenance"]["split"]
     assert (out / "models" / "multihead.keras").exists() and (out / "models" / "multihead.initial.keras").exists()
     assert "[" in run.stdout and "test accuracy" in run.stdout
 
