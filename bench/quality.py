@@ -30,9 +30,10 @@ def main() -> int:
             ref = scores.get("reference_accuracy")
             diff = f"{scores['accuracy'] - ref:+.4f}" if ref is not None else ""
             ref_text = f"{ref:.4f}" if ref is not None else "-"
-            cached = " (cached)" if model["train"].get("cached") else ""
+            timing = result.metrics["timings"][name]
+            cached = " (cached)" if timing["training_cached"] else ""
             print(f"{name:<11} {output:<8} {data:<20} {scores['accuracy']:>9.4f} {scores['macro_f1']:>9.4f} "
-                  f"{ref_text:>9} {diff:>8}  {model['train']['seconds']:>7.1f}{cached}")
+                  f"{ref_text:>9} {diff:>8}  {timing['train_seconds']:>7.1f}{cached}")
     for name, info in result.metrics["datasets"].items():
         print(f"data {name}: {info['provenance']}")
     print(f"wall time {wall:.1f}s")

@@ -287,7 +287,9 @@ def plot_training_curves(history: Mapping[str, Sequence[float]], path: str | Pat
             for key, style, tag in ((base, "-", "train"), ("val_" + base, "--", "val")):
                 if key in history:
                     y = np.asarray(history[key], dtype=float)
-                    ax.plot(np.arange(1, len(y) + 1), y, style, color=colour, label=f"{base} ({tag})")
+                    ax.plot(np.arange(1, len(y) + 1), y, style, color=colour, label=f"{base} ({tag})",
+                            marker="o" if len(y) <= 20 else None, markersize=3)
+                    ax.set_xlim(0.5, len(y) + 0.5)
         ax.set_title(kind, fontsize=FONT)
         ax.set_xlabel("epoch", fontsize=FONT)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
