@@ -27,6 +27,8 @@ def _parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", help="check a spec and exit (status 2 on errors)")
     validate.add_argument("spec", type=Path)
 
+    sub.add_parser("schema", help="print the spec's JSON Schema (for editors)")
+
     dataset = sub.add_parser("dataset", help="write a synthetic data set to files")
     dataset.add_argument("kind", choices=["line"])
     dataset.add_argument("--per-class", type=int, default=1000, help="images per class (default 1000)")
@@ -63,6 +65,11 @@ def _run(args: argparse.Namespace) -> int:
 
         spec = load_spec(args.spec)
         print(f"{args.spec}: ok ({len(spec.datasets)} data sets, {len(spec.models)} models)")
+        return 0
+    if args.command == "schema":
+        from netviz.spec.schema import json_schema
+
+        print(json_schema())
         return 0
     if args.command == "dataset":
         if args.per_class < 1:

@@ -260,3 +260,13 @@ class Spec(Strict):
     visualize: Visualize = Visualize()
     report: Report = Report()
     runtime: Runtime = Runtime()
+
+
+def json_schema() -> str:
+    """The spec's JSON Schema as text, for editors (yaml-language-server) and ``netviz schema``."""
+    import json
+
+    schema = Spec.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "netviz experiment spec"
+    return json.dumps(schema, indent=2, sort_keys=True) + "\n"

@@ -158,3 +158,15 @@ def test_import_netviz_does_not_import_tensorflow() -> None:
     code = "import sys, netviz, netviz.cli, netviz.spec, netviz.pipeline; print('tensorflow' in sys.modules)"
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert run.stdout.strip() == "False"
+
+
+def test_committed_json_schema_is_current(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["schema"]) == 0
+    printed = capsys.readouterr().out
+    assert printed == (ROOT / "specs" / "netviz.schema.json").read_text(), "run: netviz schema > specs/netviz.schema.json"
+    assert '"additionalProperties": false' in printed
+
+
+def test_example_specs_name_the_schema() -> None:
+    for spec in sorted((ROOT / "specs").glob("*.yaml")):
+        assert spec.read_text().splitlines()[0] == "# yaml-language-server: $schema=netviz.schema.json", spec.name
