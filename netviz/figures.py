@@ -17,6 +17,8 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
+from netviz.io import atomic_path
+
 TARGET_WIDTH = 1200  # pixels a grid is enlarged towards
 MAX_SCALE = 8
 BAND = 16  # channels per band in an activation grid
@@ -102,7 +104,8 @@ def save_png(grid: np.ndarray, path: str | Path, scale: int | None = None) -> Pa
     path.parent.mkdir(parents=True, exist_ok=True)
     scale = scale or auto_scale(grid.shape[1])
     pixels = np.round(np.clip(enlarge(grid, scale), 0.0, 1.0) * 255).astype(np.uint8)
-    Image.fromarray(pixels, mode="RGB").save(path, optimize=True)
+    with atomic_path(path) as tmp:
+        Image.fromarray(pixels, mode="RGB").save(tmp, format="PNG", optimize=True)
     return path
 
 
@@ -235,8 +238,8 @@ def _save_svg(fig, path: str | Path) -> Path:
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with matplotlib.rc_context({"svg.hashsalt": "netviz", "svg.fonttype": "path"}):
-        fig.savefig(path, format="svg", metadata={"Date": None})
+    with matplotlib.rc_context({"svg.hashsalt": "netviz", "svg.fonttype": "path"}), atomic_path(path) as tmp:
+        fig.savefig(tmp, format="svg", metadata={"Date": None})
     return path
 
 

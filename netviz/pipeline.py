@@ -208,7 +208,7 @@ def _train(spec: Spec, model_spec: schema.Model, data: Dataset, outputs: list, p
     t = model_spec.train
     progress(f"{model_spec.name}: training {t.epochs} epoch(s), batch {t.batch_size}, {t.optimizer} lr {t.learning_rate:g}")
     result = train.fit(keras_model, outputs, data.x_train, data.labels_train, t, spec.seed,
-                       verbose=0 if options.quiet else 2)
+                       verbose=0 if options.quiet else (1 if sys.stdout.isatty() else 2))  # bars on a terminal
     evaluation = train.evaluate(keras_model, outputs, data.x_test, data.labels_test)
     summary = ", ".join(f"{name} {e['accuracy']:.4f}" for name, e in evaluation.items())
     progress(f"{model_spec.name}: trained in {result.seconds:.1f}s; test accuracy {summary}")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -23,3 +25,23 @@ def mnist_dir() -> Path:
     if not (SHARED_MNIST / "t10k-images-idx3-ubyte.gz").exists():
         pytest.skip(f"real MNIST files absent: {SHARED_MNIST}")
     return SHARED_MNIST
+
+
+def run_netviz(*args: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
+    """``python -m netviz ARGS`` from the repository root, as a user runs it, with the shared MNIST."""
+    env = os.environ | {"NETVIZ_MNIST_DIR": str(SHARED_MNIST)}
+    return subprocess.run([sys.executable, "-m", "netviz", *args], capture_output=True, text=True, env=env,
+                          cwd=ROOT, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def quick_build(tmp_path_factory: pytest.TempPathFactory):
+    """One real build of specs/quick.yaml shared by the end-to-end tests: (out, completed process, seconds)."""
+    import time
+
+    if not (SHARED_MNIST / "t10k-images-idx3-ubyte.gz").exists():
+        pytest.skip(f"real MNIST files absent: {SHARED_MNIST}")
+    out = tmp_path_factory.mktemp("quick")
+    started = time.perf_counter()
+    run = run_netviz("build", "specs/quick.yaml", "--out", str(out))
+    return out, run, time.perf_counter() - started

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import run_netviz
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_MNIST = ROOT.parent / "shared" / "data" / "mnist"
@@ -19,17 +19,7 @@ pytestmark = pytest.mark.skipif(not (SHARED_MNIST / "t10k-images-idx3-ubyte.gz")
 
 
 def _netviz(*args: str) -> subprocess.CompletedProcess[str]:
-    env = os.environ | {"NETVIZ_MNIST_DIR": str(SHARED_MNIST)}
-    return subprocess.run([sys.executable, "-m", "netviz", *args], capture_output=True, text=True, env=env,
-                          cwd=ROOT, timeout=900)
-
-
-@pytest.fixture(scope="module")
-def quick_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str], float]:
-    out = tmp_path_factory.mktemp("quick")
-    started = time.perf_counter()
-    run = _netviz("build", "specs/quick.yaml", "--out", str(out))
-    return out, run, time.perf_counter() - started
+    return run_netviz(*args)
 
 
 def test_build_writes_metrics_with_exact_parameter_counts(quick_build) -> None:
@@ -94,3 +84,19 @@ def test_second_build_retrains_nothing_and_render_is_fast(quick_build) -> None:
     assert render.returncode == 0, render.stderr[-3000:]
     assert time.perf_counter() - started < 60
     assert (out / "report.pdf").exists()
+
+
+def test_same_spec_twice_gives_identical_results(quick_build, tmp_path: Path) -> None:
+    out, first, _ = quick_build
+    assert first.returncode == 0, first.stderr[-3000:]
+    again = _netviz("build", "specs/quick.yaml", "--out", str(tmp_path))
+    assert again.returncode == 0, again.stderr[-3000:]
+    a, b = (json.loads((d / "metrics.json").read_text()) for d in (out, tmp_path))
+    assert a.pop("timings") != {} and b.pop("timings") != {}
+    assert a == b
+    figures = sorted(p.relative_to(out) for p in (out / "figures").rglob("*") if p.is_file())
+    assert len(figures) > 30
+    for rel in figures:
+        assert (out / rel).read_bytes() == (tmp_path / rel).read_bytes(), rel
+    assert (out / "report.pdf").read_bytes() == (tmp_path / "report.pdf").read_bytes()
+    assert (out / "report.html").read_bytes() == (tmp_path / "report.html").read_bytes()

@@ -24,9 +24,9 @@ MAIN_TEMPLATE = "report.html.j2"
 
 
 def bundled_templates() -> Path:
-    """The shipped templates: top-level ``templates/`` in a checkout, package data in a wheel."""
+    """The shipped templates: package data in a wheel, else top-level ``templates/`` in a checkout."""
     package = Path(netviz.__file__).resolve().parent
-    for candidate in (package.parent / "templates", package / "templates"):
+    for candidate in (package / "templates", package.parent / "templates"):
         if (candidate / MAIN_TEMPLATE).is_file():
             return candidate
     raise ReportError(f"bundled report templates not found next to {package}")

@@ -41,7 +41,7 @@ def load_spec(path: str | Path) -> Spec:
         line = raw[: err.start].count(b"\n") + 1
         raise SpecError(shown, line, "", "not valid UTF-8 text") from None
     data, lines = parse_yaml(text, shown)
-    return validate(data, lines, shown)
+    return validate(data, lines, shown, path.parent)
 
 
 def parse_yaml(text: str, shown: str) -> tuple[Any, dict[Loc, int]]:
@@ -94,8 +94,11 @@ _SAFE_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", 
 _SCALARS = yaml.SafeLoader("")
 
 
-def validate(data: dict[str, Any], lines: dict[Loc, int], shown: str) -> Spec:
-    """Validate plain data against :class:`Spec`, then check cross references."""
+def validate(data: dict[str, Any], lines: dict[Loc, int], shown: str, base: Path | None = None) -> Spec:
+    """Validate plain data against :class:`Spec`, then check cross references and paths.
+
+    ``base`` is the spec's folder, against which a template folder is looked up.
+    """
     try:
         spec = Spec.model_validate(data)
     except ValidationError as err:
@@ -103,7 +106,24 @@ def validate(data: dict[str, Any], lines: dict[Loc, int], shown: str) -> Spec:
                                                  e["type"] != "extra_forbidden"))
         raise _spec_error(first, lines, data, shown) from None
     _check_references(spec, lines, shown)
+    _check_paths(spec, lines, shown, base)
     return spec
+
+
+def _check_paths(spec: Spec, lines: dict[Loc, int], shown: str, base: Path | None) -> None:
+    """Output and template folders stay inside the project: relative, no way up and out."""
+    for loc, value in ((("output",), spec.output), (("report", "templates"), spec.report.templates)):
+        if value is None:
+            continue
+        where = lines.get(loc)
+        path = Path(value)
+        if path.is_absolute() or value.startswith("~"):
+            raise SpecError(shown, where, _dotted(loc), f"{value!r} must be a relative path inside the project")
+        if ".." in path.parts:
+            raise SpecError(shown, where, _dotted(loc), f"{value!r} leads out of the project ('..' is not allowed)")
+    if spec.report.templates and base is not None and not (base / spec.report.templates).is_dir():
+        loc = ("report", "templates")
+        raise SpecError(shown, lines.get(loc), _dotted(loc), f"no such folder {spec.report.templates!r} (relative to the spec)")
 
 
 def _spec_error(error: dict[str, Any], lines: dict[Loc, int], data: Any, shown: str) -> SpecError:

@@ -80,6 +80,20 @@ MUTATIONS = [
     ("python tag", "seed: 1234", "seed: !!python/object/apply:os.system [ls]", "seed",
      "tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed (safe YAML only)"),
     ("duplicate key", "seed: 1234", "seed: 1234\nseed: 5", "seed", "duplicate key"),
+    ("output escapes", "seed: 1234", "seed: 1234\noutput: ../../etc", "output", "'../../etc' leads out of the project ('..' is not allowed)"),
+    ("absolute output", "seed: 1234", "seed: 1234\noutput: /etc/netviz", "output", "'/etc/netviz' must be a relative path inside the project"),
+    ("templates escape", "seed: 1234", "seed: 1234\nreport: {templates: ../../etc}", "report.templates",
+     "'../../etc' leads out of the project ('..' is not allowed)"),
+    ("missing template folder", "seed: 1234", "seed: 1234\nreport: {templates: my_templates}", "report.templates",
+     "no such folder 'my_templates' (relative to the spec)"),
+    ("mapping for list", "    members:\n", "    members: {a: 1}\n    old_members:\n", "front.team.members", "must be a list"),
+    ("list for mapping", "  course: {code: CS-671, name: Deep Learning and its Applications}", "  course: [CS-671]",
+     "front.course", "must be a mapping"),
+    ("misspelt trunk", "    trunk:\n", "    trunk_:\n", "models[2].trunk_", "unknown key (did you mean 'trunk'?)"),
+    ("no layers at all", "    layers:\n      - {type: Conv2D, filters: 32, kernel_size: 7, strides: 1, activation: relu}",
+     "    layerz:\n      - {type: Conv2D, filters: 32, kernel_size: 7, strides: 1, activation: relu}", "models[0].layerz",
+     "unknown key (did you mean 'layers'?)"),
+    ("negative images", "  images: 6", "  images: -6", "visualize.images", "must be >= 6"),
 ]
 
 
@@ -101,7 +115,9 @@ def test_bad_spec_gets_one_located_line(tmp_path: Path, capsys: pytest.CaptureFi
 
 
 PARENT_LINE = {"missing title": "front:"}
-FIRST_OF_BLOCK = {"both layer forms": "  - name: seq_mnist", "wrong output units": "{type: Dense, units: 95",
+FIRST_OF_BLOCK = {"output escapes": "output:", "absolute output": "output:", "templates escape": "report: {templates",
+                  "missing template folder": "report: {templates", "mapping for list": "    members:",
+"both layer forms": "  - name: seq_mnist", "wrong output units": "{type: Dense, units: 95",
                   "too many params": "units: 60000", "conv after flatten": "{type: Conv2D, filters: 4",
                   "duplicate model": "  - name: seq_mnist\n    title: Sequential CNN on LINE",
                   "missing layer for cam": "visualize: {cam", "cam on a dense layer": "visualize: {cam",
