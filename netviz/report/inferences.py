@@ -150,13 +150,32 @@ def sanity(models: list[ModelView], threshold: float) -> list[str]:
         return []
     flagged = [(m, e) for m, e in rows if e.get("sanity_flagged")]
     if flagged:
-        return [f"{e.label} on {m.title} ({e.output}) is flagged by the sanity check: its heatmaps keep a Spearman"
-                f" correlation of {num(e.get('sanity_spearman'), 2)} with those of a randomized model (threshold"
-                f" {num(threshold, 2)}), so they follow the image more than the trained weights." for m, e in flagged]
+        return [_flag_note(m, group, threshold) for m, group in _group_by_model_method(flagged)]
     m, e = max(rows, key=lambda r: r[1].get("sanity_spearman"))
     return [f"No heatmap method is flagged by the sanity check: the highest Spearman correlation with a randomized"
             f" model is {num(e.get('sanity_spearman'), 2)} ({e.label}, {m.title}, {e.output}), below the threshold"
             f" {num(threshold, 2)}."]
+
+
+def _group_by_model_method(rows: list[tuple[ModelView, Explanation]]) -> list[tuple[ModelView, list[Explanation]]]:
+    """Flagged rows grouped per (model, method), in their first-seen order: one note per group."""
+    groups: dict[tuple[str, str], tuple[ModelView, list[Explanation]]] = {}
+    for m, e in rows:
+        groups.setdefault((m.title, e.label), (m, []))[1].append(e)
+    return list(groups.values())
+
+
+def _flag_note(m: ModelView, group: list[Explanation], threshold: float) -> str:
+    rhos = [e.get("sanity_spearman") for e in group]
+    label = group[0].label
+    if len(group) == 1:
+        where, rho = f" ({group[0].output})", num(rhos[0], 2)
+    else:
+        where = f" ({', '.join(e.output for e in group)})"
+        rho = f"{num(min(rhos), 2)} to {num(max(rhos), 2)}"
+    return (f"{label} on {m.title}{where} is flagged by the sanity check: its heatmaps keep a Spearman correlation of"
+            f" {rho} with those of the untrained network (threshold {num(threshold, 2)}), so they follow the image more"
+            f" than the learned weights.")
 
 
 def observations(models: list[ModelView], sanity_threshold: float) -> list[str]:
