@@ -21,6 +21,9 @@ from netviz.spec import schema
 from netviz.spec.layers import named_layers
 
 
+VISUALIZATION_VERSION = 2  # bump when visualization results change meaning; training stays cached
+
+
 @dataclass(frozen=True)
 class Options:
     out: Path | None = None
@@ -157,7 +160,7 @@ def _model_stage(spec: Spec, model_spec: schema.Model, data: Dataset, out: Path,
     timing["train_seconds"] = trained["seconds"]
     if not options.visualize:
         return _model_metrics(model_spec, data, outputs, trained, {"figures": []}), timing
-    vis_key = cache.digest("visualize", train_key, spec.visualize.model_dump(mode="json"),
+    vis_key = cache.digest("visualize", VISUALIZATION_VERSION, train_key, spec.visualize.model_dump(mode="json"),
                            model_spec.visualize.model_dump(mode="json"))
     visual = io.read_json(paths.vis_json)
     if not options.force and visual and visual.get("key") == vis_key and _figures_exist(out, visual["result"]):

@@ -118,7 +118,7 @@ def localization(models: list[ModelView]) -> list[str]:
         e = rows[0]
         text = (f"{e.label} localizes best on {m.title}: its heatmap peak falls inside the object in"
                 f" {pct(_mean([r.get('pointing_game') for r in rows]), 1)} of {thousands(e.get('images'))} images{_over(rows)}")
-        chance = [r.get("chance_energy") for r in rows if r.get("chance_energy") is not None]
+        chance = [r.get("chance_pointing") for r in rows if r.get("chance_pointing") is not None]
         if chance:
             text += f", against {pct(_mean(chance), 1)} expected by chance"
         energy = [r.get("energy_in_mask") for r in rows if r.get("energy_in_mask") is not None]

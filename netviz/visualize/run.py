@@ -211,7 +211,7 @@ def _name(info: OutputInfo, index: Any) -> str:
 def _trust(probe: CamProbe, head: int, batch: CamBatch, maps: np.ndarray, canvas: np.ndarray) -> dict[str, Any]:
     """Pointing game and energy on all evaluation images, deletion/insertion on the first ``batch.delins``."""
     info, ev = probe.outputs[head], maps[batch.evaluation]
-    scores: dict[str, Any] = {"pointing_game": None, "energy_in_mask": None, "chance_energy": None}
+    scores: dict[str, Any] = {"pointing_game": None, "chance_pointing": None, "energy_in_mask": None, "chance_energy": None}
     # an all-zero map (all evidence negative after the ReLU) points nowhere: a pointing-game miss, no energy
     scores["empty_maps"] = float((ev.reshape(len(ev), -1).max(axis=1) <= 0).mean())
     if batch.masks is not None:
@@ -219,6 +219,8 @@ def _trust(probe: CamProbe, head: int, batch: CamBatch, maps: np.ndarray, canvas
         scores["pointing_game"] = trust.nanmean(trust.pointing_hits(ev, batch.masks))
         scores["energy_in_mask"] = trust.nanmean(trust.energy_shares(ev, batch.masks))
         scores["chance_energy"] = trust.nanmean(trust.chance_shares(batch.masks))
+        # a random peak hits the mask grown by the 1-pixel tolerance with this probability
+        scores["chance_pointing"] = trust.nanmean(trust.chance_shares(trust.dilate(batch.masks)))
     t = batch.targets[head][batch.small]
 
     def score(images: np.ndarray, source: np.ndarray) -> np.ndarray:
