@@ -181,6 +181,15 @@ def _figure(width_px: float, height_px: float):
     return fig
 
 
+def _compact(label: object, limit: int = 20) -> str:
+    """A class name short enough for a tile caption: "15 px, 3 px, 165°, blue" -> "15px 3px 165° blue"."""
+    text = str(label).replace(" px", "px").replace(", ", " ")
+    wrong = text.endswith(" (wrong)")
+    text = text.removesuffix(" (wrong)")
+    text = text if len(text) <= limit else text[: limit - 1] + "…"
+    return text + " ✗" if wrong else text
+
+
 def plot_cam(
     images: np.ndarray,
     maps: Mapping[str, np.ndarray],
@@ -219,7 +228,7 @@ def plot_cam(
         labels = image_labels if r == 0 else (map_labels or {}).get(name)
         for i, label in enumerate(labels or []):
             x = left + (2 + i * (w + 2) + w / 2) * scale
-            fig.text(x / fig.bbox.width, 1 - (y_top + row_h + 1) / height, str(label)[:16],
+            fig.text(x / fig.bbox.width, 1 - (y_top + row_h + 1) / height, _compact(label),
                      fontsize=FONT - 1, ha="center", va="top")
     if title:
         fig.text(0.5, 1 - 4 / height, title, fontsize=FONT + 1, ha="center", va="top")

@@ -21,7 +21,7 @@ from netviz.spec import schema
 from netviz.spec.layers import named_layers
 
 
-VISUALIZATION_VERSION = 2  # bump when visualization results change meaning; training stays cached
+VISUALIZATION_VERSION = 3  # bump when visualization results change meaning; training stays cached
 
 
 @dataclass(frozen=True)

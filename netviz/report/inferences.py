@@ -36,6 +36,9 @@ def hardest_heads(models: list[ModelView]) -> list[str]:
         if len(heads) < 2:
             continue
         name, acc = min(heads, key=lambda h: h[1])
+        if acc == max(a for _, a in heads):
+            notes.append(f"All {len(heads)} heads of {m.title} reach the same test accuracy, {pct(acc)}.")
+            continue
         others = ", ".join(f"{n} {pct(a)}" for n, a in heads if n != name)
         notes.append(f"In {m.title} the hardest head is {name} with test accuracy {pct(acc)} (others: {others}).")
     return notes

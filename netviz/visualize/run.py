@@ -198,7 +198,7 @@ def _cam_figure(probe: CamProbe, batch: CamBatch, method: str, head: int, maps: 
     )
     record(path, "cam", (
         f"{TITLES[method]} heatmaps on layer {probe.layer} for head {info.name}: top row the inputs (true "
-        f"{first.target} below), then the map of the {target} {info.target} overlaid (named below, '(wrong)' where "
+        f"{first.target} below), then the map of the {target} {info.target} overlaid (named below, marked ✗ where "
         f"the prediction is wrong); each map scaled to its own maximum."
     ), layer=probe.layer, head=info.name, method=method)
 
