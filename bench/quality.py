@@ -7,21 +7,32 @@ Uses the build cache under build/quality/, so a second run only prints.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
 from netviz import pipeline  # noqa: E402
+from netviz.errors import NetvizError  # noqa: E402
+
+SHARED_MNIST = ROOT.parent / "shared" / "data" / "mnist"
+if "NETVIZ_MNIST_DIR" not in os.environ and SHARED_MNIST.is_dir():
+    os.environ["NETVIZ_MNIST_DIR"] = str(SHARED_MNIST)  # offline machines: the files beside the checkout
 
 
 def main() -> int:
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     spec = Path(args[0]) if args else Path("specs/cs671-a2-task3.yaml")
     started = time.perf_counter()
-    result = pipeline.build(spec, pipeline.Options(out=Path("build/quality") / spec.stem, force="--force" in sys.argv,
-                                                   visualize=False, report=False))
+    try:
+        result = pipeline.build(spec, pipeline.Options(out=Path("build/quality") / spec.stem, force="--force" in sys.argv,
+                                                       visualize=False, report=False))
+    except NetvizError as err:
+        print(f"bench/quality.py: {err}", file=sys.stderr)
+        return 2
     wall = time.perf_counter() - started
     print(f"\n{'model':<11} {'output':<8} {'data (train/test)':<20} {'accuracy':>9} {'macro F1':>9} {'original':>9} {'diff':>8}  {'train s':>7}")
     for name, model in result.metrics["models"].items():

@@ -157,7 +157,7 @@ def _model_stage(spec: Spec, model_spec: schema.Model, data: Dataset, out: Path,
         timing["training_cached"] = True
     else:
         keras_model, initial, trained = _train(spec, model_spec, data, outputs, paths, train_key, options, progress)
-    timing["train_seconds"] = trained["seconds"]
+    timing["train_seconds"] = trained.get("seconds")
     if not options.visualize:
         return _model_metrics(model_spec, data, outputs, trained, {"figures": []}), timing
     vis_key = cache.digest("visualize", VISUALIZATION_VERSION, train_key, spec.visualize.model_dump(mode="json"),
@@ -202,14 +202,17 @@ def _train(spec: Spec, model_spec: schema.Model, data: Dataset, outputs: list, p
     from netviz.runtime import start_tensorflow
 
     start_tensorflow(options.verbose)
-    from netviz import train
+    from netviz import distribute, train
     from netviz.models.build import build_model
 
-    keras_model = build_model(model_spec, data.input_shape, spec.seed)
+    strategy = distribute.strategy(spec.runtime.strategy)  # first: multi_worker must precede any op
+    keras_model = distribute.build(model_spec, data.input_shape, spec.seed, spec.runtime)  # in the strategy's scope
     initial = build_model(model_spec, data.input_shape, spec.seed)  # same seed: the untrained weights
     _save_model(initial, paths.initial)
     t = model_spec.train
-    progress(f"{model_spec.name}: training {t.epochs} epoch(s), batch {t.batch_size}, {t.optimizer} lr {t.learning_rate:g}")
+    replicas = f" x {distribute.replicas(strategy)} replicas" if distribute.replicas(strategy) > 1 else ""
+    progress(f"{model_spec.name}: training {t.epochs} epoch(s), batch {t.batch_size}{replicas}, "
+             f"{t.optimizer} lr {t.learning_rate:g}")
     result = train.fit(keras_model, outputs, data.x_train, data.labels_train, t, spec.seed,
                        verbose=0 if options.quiet else (1 if sys.stdout.isatty() else 2))  # bars on a terminal
     evaluation = train.evaluate(keras_model, outputs, data.x_test, data.labels_test)
