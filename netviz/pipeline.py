@@ -211,8 +211,9 @@ def _train(spec: Spec, model_spec: schema.Model, data: Dataset, outputs: list, p
     _save_model(initial, paths.initial)
     t = model_spec.train
     replicas = f" x {distribute.replicas(strategy)} replicas" if distribute.replicas(strategy) > 1 else ""
+    mixed = ", mixed_float16" if distribute.use_mixed_precision(spec.runtime) else ""
     progress(f"{model_spec.name}: training {t.epochs} epoch(s), batch {t.batch_size}{replicas}, "
-             f"{t.optimizer} lr {t.learning_rate:g}")
+             f"{t.optimizer} lr {t.learning_rate:g}{mixed}")
     result = train.fit(keras_model, outputs, data.x_train, data.labels_train, t, spec.seed,
                        verbose=0 if options.quiet else (1 if sys.stdout.isatty() else 2))  # bars on a terminal
     evaluation = train.evaluate(keras_model, outputs, data.x_test, data.labels_test)

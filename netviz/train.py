@@ -1,7 +1,12 @@
 """Compile, fit and evaluate one model; results come back as plain Python values.
 
 Images stay uint8 in memory and are scaled to [0, 1] per batch inside the input
-pipeline, so a 96,000-image data set costs 75 MB, not 300 MB.
+pipeline, so a 96,000-image data set costs 75 MB, not 300 MB. The pipeline shuffles
+indices and gathers whole batches, so no per-sample work runs, in Python or in tf.data.
+
+Under a tf.distribute strategy (the model was built in its scope, see netviz.distribute)
+``batch_size`` is per replica: the global batch is ``batch_size`` x replicas, and tf.data
+shards every global batch across the replicas and workers.
 """
 
 from __future__ import annotations
@@ -40,20 +45,53 @@ def split_validation(n: int, fraction: float, seed: int) -> tuple[np.ndarray, np
     return np.sort(order[n_val:]), np.sort(order[:n_val])
 
 
-def input_pipeline(x: np.ndarray, ys: list[np.ndarray], batch_size: int, shuffle_seed: int | None) -> Any:
-    """A tf.data pipeline: uint8 batches scaled to float32 in one vectorized map, prefetched."""
+def input_pipeline(x: Any, ys: list[Any], batch_size: int, shuffle_seed: int | None,
+                   indices: np.ndarray | None = None) -> Any:
+    """A tf.data pipeline over ``x[indices]``: batches of shuffled indices, each gathered
+    from the uint8 images and scaled to float32 in one vectorized map, prefetched.
+
+    Shuffling indices instead of images keeps no shuffle buffer of images and leaves
+    no per-element op in the pipeline. The order is a function of the seed only, so
+    tf.data's DATA auto-sharding hands every worker its own slice of each global batch.
+    """
     import tensorflow as tf
 
-    targets = ys[0] if len(ys) == 1 else tuple(ys)
-    ds = tf.data.Dataset.from_tensor_slices((x, targets))
+    order = np.arange(len(x)) if indices is None else np.asarray(indices)
+    images = tf.convert_to_tensor(x)
+    targets = tuple(tf.convert_to_tensor(y) for y in ys)
+    ds = tf.data.Dataset.from_tensor_slices(order.astype(np.int64))
     if shuffle_seed is not None:
-        ds = ds.shuffle(len(x), seed=shuffle_seed, reshuffle_each_iteration=True)
-    ds = ds.batch(batch_size).map(lambda a, b: (tf.cast(a, tf.float32) / 255.0, b), num_parallel_calls=tf.data.AUTOTUNE)
-    return ds.prefetch(tf.data.AUTOTUNE)
+        ds = ds.shuffle(len(order), seed=shuffle_seed, reshuffle_each_iteration=True)
+
+    def load(batch: Any) -> tuple[Any, Any]:
+        picked = tuple(tf.gather(t, batch) for t in targets)
+        return tf.cast(tf.gather(images, batch), tf.float32) / 255.0, picked[0] if len(picked) == 1 else picked
+
+    ds = ds.batch(batch_size).map(load, num_parallel_calls=tf.data.AUTOTUNE)
+    return ds.prefetch(tf.data.AUTOTUNE).with_options(pipeline_options())
 
 
-def compile_model(model: Any, outputs: list[OutputInfo], train: schema.Train, steps_per_epoch: int = 1) -> None:
-    """Per-output losses: binary cross-entropy for sigmoid heads, categorical for softmax ones."""
+def pipeline_options() -> Any:
+    """Deterministic order, sharded by data (each worker keeps its part of every batch)."""
+    import tensorflow as tf
+
+    options = tf.data.Options()
+    options.deterministic = True
+    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
+    return options
+
+
+STEPS_PER_EXECUTION = 16  # training steps per tf.function call without a strategy: Keras' per-step work once per 16
+
+
+def compile_model(model: Any, outputs: list[OutputInfo], train: schema.Train, steps_per_epoch: int = 1,
+                  steps_per_execution: int = 1) -> None:
+    """Per-output losses: binary cross-entropy for sigmoid heads, categorical for softmax ones.
+
+    ``steps_per_execution`` > 1 runs that many steps per tf.function call (capped at an
+    epoch), which saves Keras' per-step Python work; Keras 3 cannot do it under a
+    multi-replica strategy (keras-team/keras#19246), so fit passes 1 there.
+    """
     import keras
 
     optimizers = {
@@ -66,37 +104,125 @@ def compile_model(model: Any, outputs: list[OutputInfo], train: schema.Train, st
     if train.lr_schedule == "cosine":
         rate = keras.optimizers.schedules.CosineDecay(train.learning_rate, decay_steps=steps_per_epoch * train.epochs)
     optimizer = optimizers[train.optimizer](rate)
+    if train.optimizer in ("adam", "adamw"):
+        fuse_adam(optimizer)
     losses = ["binary_crossentropy" if o.activation == "sigmoid" else "sparse_categorical_crossentropy" for o in outputs]
+    steps = max(1, min(steps_per_execution, steps_per_epoch))
     if len(outputs) == 1:
-        model.compile(optimizer=optimizer, loss=losses[0], metrics=["accuracy"])
+        model.compile(optimizer=optimizer, loss=losses[0], metrics=["accuracy"], steps_per_execution=steps)
         return
     model.compile(
         optimizer=optimizer,
         loss={o.name: loss for o, loss in zip(outputs, losses)},
         metrics={o.name: ["accuracy"] for o in outputs},
+        steps_per_execution=steps,
     )
+
+
+def fuse_adam(optimizer: Any) -> None:
+    """Run Adam's update as TensorFlow's one fused kernel (ResourceApplyAdam).
+
+    Keras writes the update as about twelve element-wise ops, each a pass over the
+    variable; with 4-10 million parameters at batch 100 that memory traffic was a
+    quarter of a CPU training step. The kernel does the same arithmetic
+    (m += (g - m)(1 - b1); v += (g^2 - v)(1 - b2); w -= lr sqrt(1 - b2^t) / (1 - b1^t) m / (sqrt(v) + eps))
+    in one pass. AMSGrad, sparse gradients and optimizers without the expected slots
+    keep Keras' own update.
+    """
+    import tensorflow as tf
+
+    if not hasattr(optimizer, "_get_variable_index"):
+        return
+    plain = optimizer.update_step
+
+    def update_step(gradient: Any, variable: Any, learning_rate: Any) -> Any:
+        slots = getattr(optimizer, "_momentums", None), getattr(optimizer, "_velocities", None)
+        if (None in slots or optimizer.amsgrad or isinstance(gradient, tf.IndexedSlices)
+                or not hasattr(variable, "handle")):
+            return plain(gradient, variable, learning_rate)
+        index = optimizer._get_variable_index(variable)
+        dtype = variable.dtype
+        step = tf.cast(optimizer.iterations + 1, dtype)
+        beta_1, beta_2 = tf.cast(optimizer.beta_1, dtype), tf.cast(optimizer.beta_2, dtype)
+        return tf.raw_ops.ResourceApplyAdam(
+            var=variable.handle, m=slots[0][index].value.handle, v=slots[1][index].value.handle,
+            beta1_power=tf.pow(beta_1, step), beta2_power=tf.pow(beta_2, step), lr=tf.cast(learning_rate, dtype),
+            beta1=beta_1, beta2=beta_2, epsilon=tf.cast(optimizer.epsilon, dtype), grad=tf.cast(gradient, dtype))
+
+    optimizer.update_step = update_step
+
+
+def model_strategy(model: Any) -> Any:
+    """The tf.distribute strategy the model was built under (the default one if none)."""
+    import tensorflow as tf
+
+    return getattr(model, "distribute_strategy", None) or tf.distribute.get_strategy()
 
 
 def fit(model: Any, outputs: list[OutputInfo], x: np.ndarray, labels: dict[str, np.ndarray],
         train: schema.Train, seed: int, verbose: int = 2, callbacks: list[Callable] | None = None) -> TrainResult:
-    """Train ``model`` (already built) on uint8 images ``x``; returns the per-epoch history."""
+    """Train ``model`` (already built) on uint8 images ``x``; returns the per-epoch history.
+
+    The global batch is ``train.batch_size`` per replica of the model's strategy; the
+    validation split is held out before any sharding, so every worker validates on the
+    same images and the reduced ``val_loss`` picks the same best epoch everywhere.
+    """
     import keras
+    import tensorflow as tf
 
     keras.utils.set_random_seed(seed)
+    strategy = model_strategy(model)
+    global_batch = train.batch_size * strategy.num_replicas_in_sync
     ys = output_labels(outputs, labels)
     train_idx, val_idx = split_validation(len(x), train.validation_split, seed)
-    compile_model(model, outputs, train, steps_per_epoch=-(-len(train_idx) // train.batch_size))
+    spe = STEPS_PER_EXECUTION if strategy.num_replicas_in_sync == 1 else 1
+    with strategy.scope():
+        compile_model(model, outputs, train, steps_per_epoch=-(-len(train_idx) // global_batch), steps_per_execution=spe)
     callbacks = list(callbacks or [])
+    if strategy.num_replicas_in_sync > 1:
+        callbacks.append(replica_statistics_callback(model, strategy))
     if train.restore_best and len(val_idx):
         callbacks.append(restore_best_callback())
-    train_ds = input_pipeline(x[train_idx], [y[train_idx] for y in ys], train.batch_size, seed)
-    val_ds = input_pipeline(x[val_idx], [y[val_idx] for y in ys], train.batch_size, None) if len(val_idx) else None
+    images, targets = tf.convert_to_tensor(x), [tf.convert_to_tensor(y) for y in ys]
+    train_ds = input_pipeline(images, targets, global_batch, seed, train_idx)
+    val_ds = input_pipeline(images, targets, global_batch, None, val_idx) if len(val_idx) else None
     start = time.perf_counter()
     history = model.fit(train_ds, validation_data=val_ds, epochs=train.epochs, verbose=verbose, callbacks=callbacks,
                         shuffle=False)  # the pipeline shuffles, seeded
     seconds = time.perf_counter() - start
     clean = {key: [float(v) for v in values] for key, values in history.history.items()}
     return TrainResult(clean, seconds, len(train_idx), len(val_idx))
+
+
+def replica_statistics_callback(model: Any, strategy: Any) -> Any:
+    """A callback that averages the replicas' batch-norm moving statistics before each
+    validation and at the end of training.
+
+    Keras 3 updates these non-trainable weights on every replica from that replica's
+    slice of the batch and never reconciles them, so replicas (and the hosts of a
+    multi-worker run) would validate and end with different models. Averaging makes
+    them one model again, as with one device: one small all-reduce per epoch.
+    """
+    import keras
+    import tensorflow as tf
+
+    variables = [w.value for w in model.non_trainable_weights if "float" in str(w.dtype)]
+
+    def average() -> None:
+        context = tf.distribute.get_replica_context()
+        for variable, mean in zip(variables, context.all_reduce("MEAN", [tf.identity(v) for v in variables])):
+            variable.assign(mean)  # this replica's copy
+
+    sync = tf.function(lambda: strategy.run(average))
+
+    class ReplicaStatistics(keras.callbacks.Callback):
+        def on_test_begin(self, logs: dict[str, float] | None = None) -> None:
+            if variables:
+                sync()
+
+        on_train_end = on_test_begin
+
+    return ReplicaStatistics()
 
 
 def restore_best_callback() -> Any:
