@@ -10,11 +10,22 @@ from pathlib import Path
 from typing import Any, Iterator
 
 
+TEMP_PREFIX = ".netviz-tmp-"
+
+
+def remove_stale_temporaries(folder: Path) -> int:
+    """Delete half-written files a killed build left behind (SIGKILL skips every cleanup)."""
+    stale = list(folder.rglob(f"{TEMP_PREFIX}*")) if folder.is_dir() else []
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return len(stale)
+
+
 @contextmanager
 def atomic_path(path: Path, suffix: str = "") -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it into place only if the block succeeds."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix or path.suffix, dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{path.name}.", suffix=suffix or path.suffix, dir=path.parent)
     os.close(fd)
     try:
         yield Path(tmp)

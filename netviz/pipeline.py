@@ -75,6 +75,8 @@ def build(spec_path: str | Path, options: Options = Options()) -> BuildResult:
     out = output_dir(spec, spec_path, options.out)
     progress = Progress(options.quiet)
     progress(f"spec {spec_path}: {len(spec.datasets)} data sets, {len(spec.models)} models -> {out}")
+    if io.remove_stale_temporaries(out):
+        progress("removed half-written files of an interrupted build")
     datasets = _load_datasets(spec, progress)
     metrics: dict[str, Any] = {
         "netviz_version": netviz.__version__,
