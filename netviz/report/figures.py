@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import struct
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -119,12 +118,12 @@ def load_figure(out_dir: Path, entry: dict) -> Figure:
 
 
 def encode_png(rows: list[list[tuple[int, int, int]]]) -> bytes:
-    """Encode RGB rows as a PNG; deterministic bytes so the PDF stays reproducible."""
-    height, width = len(rows), len(rows[0])
-    raw = b"".join(b"\x00" + bytes(v for px in row for v in px) for row in rows)
+    """Encode RGB rows as a PNG with Pillow, as netviz.figures does; the bytes are deterministic."""
+    import io
 
-    def chunk(tag: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + tag + body + struct.pack(">I", zlib.crc32(tag + body) & 0xFFFFFFFF)
+    import numpy as np
+    from PIL import Image
 
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
+    buffer = io.BytesIO()
+    Image.fromarray(np.asarray(rows, dtype=np.uint8), mode="RGB").save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
