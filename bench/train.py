@@ -8,7 +8,7 @@ Two ways to train each network are measured side by side, in the same process:
   before  plain Keras: ``model.fit`` on an element-wise tf.data pipeline (from_tensor_slices,
           shuffle, batch, cast), Keras' own Adam, one step per call (netviz.train until now);
   after   netviz.train: index-shuffled batches gathered whole, TensorFlow's fused Adam kernel,
-          16 steps per tf.function call.
+          16 steps per tf.function call, fused batch normalization (netviz.kernels).
 The networks come from specs/cs671-a2-task3.yaml (netviz.models.build), trained on random
 uint8 images of the LINE/MNIST shapes (speed does not depend on what the data shows).
 
@@ -27,6 +27,7 @@ is 2-12 % less than counted (multihead 2 %, seq_mnist 5 %, seq_line 12 %).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import statistics
 import sys
@@ -119,9 +120,12 @@ def before_compile(model: Any, outputs: list, train: schema.Train, steps: int) -
                       metrics={o.name: ["accuracy"] for o in outputs})
 
 
-def prepare(mode: str, model_spec: schema.Model, kind: str, batch: int, steps: int, seed: int) -> tuple[Any, Any]:
-    """A compiled model and its endless training dataset, the ``mode`` way."""
+def prepare(mode: str, model_spec: schema.Model, kind: str, batch: int, steps: int, seed: int,
+            stack: contextlib.ExitStack) -> tuple[Any, Any]:
+    """A compiled model and its endless training dataset, the ``mode`` way (``after``: with
+    netviz's training kernels swapped in until ``stack`` closes, as ``train.fit`` does)."""
     from netviz import train
+    from netviz.kernels import training_kernels
 
     model = build_model(model_spec, schema.DATASET_SHAPES[kind], seed)
     outputs = model_outputs(model_spec, {t: [str(i) for i in range(k)] for t, k in schema.DATASET_TARGETS[kind].items()})
@@ -133,6 +137,7 @@ def prepare(mode: str, model_spec: schema.Model, kind: str, batch: int, steps: i
         return model, before_pipeline(x, ys, batch, seed)
     train.compile_model(model, outputs, spec_train, steps_per_epoch=steps * 100,
                         steps_per_execution=train.STEPS_PER_EXECUTION)
+    stack.enter_context(training_kernels(model))
     return model, train.input_pipeline(x, ys, batch, seed).repeat()
 
 
@@ -163,20 +168,22 @@ def measure(args: argparse.Namespace) -> tuple[list[Row], list[float]]:
     a = tf.random.normal((PEAK_N, PEAK_N))
     peak_gflops(a)
     runs, rows = [], []
+    stack = contextlib.ExitStack()
     for m in chosen:
         batch = args.batch or m.train.batch_size
         kind = spec.datasets[m.dataset].kind
         for mode in MODES:
-            model, ds = prepare(mode, m, kind, batch, args.steps, spec.seed)
+            model, ds = prepare(mode, m, kind, batch, args.steps, spec.seed, stack)
             timed_steps(model, ds, 16, batch)  # warm-up: traces the step and fills the pipeline
             flops = 3 * forward_flops(model)
             rows.append(Row(m.name, mode, batch, flops))
             runs.append((model, ds))
     peaks = []
-    for _ in range(args.rounds):
-        peaks += [peak_gflops(a) for _ in range(PEAK_REPS)]
-        for row, (model, ds) in zip(rows, runs):
-            row.rates.append(timed_steps(model, ds, args.steps, row.batch))
+    with stack:
+        for _ in range(args.rounds):
+            peaks += [peak_gflops(a) for _ in range(PEAK_REPS)]
+            for row, (model, ds) in zip(rows, runs):
+                row.rates.append(timed_steps(model, ds, args.steps, row.batch))
     return rows, peaks
 
 

@@ -17,6 +17,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from netviz.kernels import training_kernels
 from netviz.models.outputs import OutputInfo
 from netviz.spec import schema
 
@@ -187,8 +188,9 @@ def fit(model: Any, outputs: list[OutputInfo], x: np.ndarray, labels: dict[str, 
     train_ds = input_pipeline(images, targets, global_batch, seed, train_idx)
     val_ds = input_pipeline(images, targets, global_batch, None, val_idx) if len(val_idx) else None
     start = time.perf_counter()
-    history = model.fit(train_ds, validation_data=val_ds, epochs=train.epochs, verbose=verbose, callbacks=callbacks,
-                        shuffle=False)  # the pipeline shuffles, seeded
+    with training_kernels(model):
+        history = model.fit(train_ds, validation_data=val_ds, epochs=train.epochs, verbose=verbose,
+                            callbacks=callbacks, shuffle=False)  # the pipeline shuffles, seeded
     seconds = time.perf_counter() - start
     clean = {key: [float(v) for v in values] for key, values in history.history.items()}
     return TrainResult(clean, seconds, len(train_idx), len(val_idx))

@@ -1,0 +1,83 @@
+"""The fused training kernels compute what Keras' own layers compute, and leave no trace."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from netviz.kernels import fusable_batch_norm, fused_batch_norm, training_kernels
+
+
+@pytest.mark.parametrize("shape", [(16, 5, 5, 3), (32, 7)])
+def test_fused_batch_norm_matches_keras_values_statistics_and_gradients(shape: tuple[int, ...]) -> None:
+    import keras
+    import tensorflow as tf
+
+    rng = np.random.default_rng(0)
+    x = tf.constant(rng.normal(2.0, 3.0, shape).astype(np.float32))
+    layer = keras.layers.BatchNormalization(epsilon=1e-3)
+    layer.build(shape)
+    layer.gamma.assign(rng.uniform(0.5, 2.0, shape[-1]).astype(np.float32))
+    layer.beta.assign(rng.normal(0, 1, shape[-1]).astype(np.float32))
+    weight = tf.constant(rng.normal(0, 1, shape).astype(np.float32))  # a loss that is not symmetric
+
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        expected = layer(x, training=True)
+        got, mean, variance = fused_batch_norm(x, layer.gamma, layer.beta, layer.epsilon)
+        expected_loss, got_loss = tf.reduce_sum(expected * weight), tf.reduce_sum(got * weight)
+    axes = tuple(range(len(shape) - 1))
+    np.testing.assert_allclose(got.numpy(), expected.numpy(), atol=2e-5)
+    np.testing.assert_allclose(mean.numpy(), x.numpy().mean(axis=axes), rtol=1e-5)
+    np.testing.assert_allclose(variance.numpy(), x.numpy().var(axis=axes), rtol=1e-4)  # biased, as tf.nn.moments
+    for source in (x, layer.gamma, layer.beta):
+        np.testing.assert_allclose(tape.gradient(got_loss, source).numpy(),
+                                   tape.gradient(expected_loss, source).numpy(), atol=1e-4)
+
+
+def _model(seed: int, **bn_args: object) -> object:
+    import keras
+
+    keras.utils.set_random_seed(seed)
+    return keras.Sequential([
+        keras.Input((8, 8, 2)),
+        keras.layers.Conv2D(4, 3, activation="relu"),
+        keras.layers.BatchNormalization(momentum=0.8, **bn_args),
+        keras.layers.Flatten(),
+        keras.layers.Dense(6),
+        keras.layers.BatchNormalization(momentum=0.8),
+        keras.layers.Dense(3, activation="softmax"),
+    ])
+
+
+def test_training_under_the_kernels_matches_keras_and_restores_the_layers() -> None:
+    import keras
+
+    rng = np.random.default_rng(1)
+    x = rng.normal(0, 1, (64, 8, 8, 2)).astype(np.float32)
+    y = rng.integers(0, 3, 64)
+    plain, fused = _model(5), _model(5)
+    for model in (plain, fused):
+        # SGD: Adam's g / sqrt(v) would blow float noise up where a gradient is ~0 (the first
+        # batch norm's beta, whose shift the second batch norm removes)
+        model.compile(optimizer=keras.optimizers.SGD(0.1), loss="sparse_categorical_crossentropy")
+    plain.fit(x, y, batch_size=16, epochs=2, shuffle=False, verbose=0)
+    with training_kernels(fused) as swapped:
+        assert swapped == 2
+        assert all("call" in layer.__dict__ for layer in fused.layers if type(layer).__name__ == "BatchNormalization")
+        fused.fit(x, y, batch_size=16, epochs=2, shuffle=False, verbose=0)
+    for a, b in zip(plain.weights, fused.weights):  # moving statistics included
+        np.testing.assert_allclose(b.numpy(), a.numpy(), atol=2e-4, err_msg=a.path)
+    assert np.abs(plain.layers[1].moving_mean.numpy()).max() > 0.01  # the statistics did move
+    assert not any("call" in layer.__dict__ for layer in fused.layers)
+    assert [type(layer) for layer in fused.layers] == [type(layer) for layer in plain.layers]
+    np.testing.assert_allclose(fused.predict(x, verbose=0), plain.predict(x, verbose=0), atol=2e-4)
+
+
+def test_layers_the_kernel_cannot_compute_exactly_keep_keras_code() -> None:
+    model = _model(0, synchronized=True)
+    assert not fusable_batch_norm(model.layers[1]) and fusable_batch_norm(model.layers[4])
+    tiny_epsilon = _model(0, epsilon=1e-6)
+    assert not fusable_batch_norm(tiny_epsilon.layers[1])
+    with training_kernels(model) as swapped:
+        assert swapped == 1 and "call" not in model.layers[1].__dict__
