@@ -1,12 +1,20 @@
 """Faster training kernels for stock Keras layers, swapped in only while a model trains.
 
-Keras 3 writes batch normalization as about a dozen element-wise ops (moments, then
-``x * scale + offset``, then their gradients), each a pass over the activations; on a
-2-core CPU those passes were a quarter of a training step of the default networks.
-TensorFlow's fused kernel (FusedBatchNormV3, run by oneDNN on the CPU) computes the
-same normalization in one pass forward and one backward. The layer objects stay the
-Keras ones, so the model's layer table, its saved ``.keras`` file and its inference
-path are exactly those of the spec; only the traced training graph changes.
+Two of the default networks' layers run far below the CPU's speed through Keras 3's
+own code (measured on 2 cores, batch 256):
+- batch normalization, which Keras writes as about a dozen element-wise ops (moments,
+  then ``x * scale + offset``, then their gradients), each a pass over the activations:
+  11.7 ms forward and backward on 22x22x32 maps, 3.2 ms as TensorFlow's fused kernel
+  (FusedBatchNormV3, run by oneDNN), which makes one pass each way;
+- a convolution over few channels, whose oneDNN kernels (the weight gradient above
+  all) run near 50 GFLOP/s: a 1x1 convolution is a matmul over pixels (38 ms forward
+  and backward for 32 -> 8 channels on 25x25 maps, 7.8 ms as one matmul), and a 3x3
+  one over RGB is a matmul of its 27-column patch matrix (the four-head network's first
+  layer: about 18 ms of a 140 ms step at batch 512, 11 ms as a matmul). Kernels of 7x7
+  stay on oneDNN: their 49-copy patch matrix costs more than it saves.
+The layer objects stay the Keras ones, so the model's layer table, its saved ``.keras``
+file and its inference path are exactly those of the spec; only the traced training
+graph changes, to ops that compute the same values.
 """
 
 from __future__ import annotations
@@ -26,9 +34,13 @@ def training_kernels(model: Any) -> Iterator[int]:
     exit; a graph traced inside the block keeps the fused ops, which compute the same
     values, so a later call of that graph is still correct.
     """
-    swapped = [layer for layer in model._flatten_layers(include_self=False) if fusable_batch_norm(layer)]
-    for layer in swapped:
-        object.__setattr__(layer, "call", _fused_batch_norm_call(layer))
+    swapped = []
+    for layer in model._flatten_layers(include_self=False):
+        faster = (_fused_batch_norm_call(layer) if fusable_batch_norm(layer)
+                  else _patch_conv_call(layer) if patch_conv(layer) else None)
+        if faster is not None:
+            object.__setattr__(layer, "call", faster)
+            swapped.append(layer)
     try:
         yield len(swapped)
     finally:
@@ -91,3 +103,50 @@ def fused_batch_norm(x: Any, gamma: Any, beta: Any, epsilon: float) -> tuple[Any
     count = tf.cast(tf.size(x) // channels, tf.float32)
     variance = unbiased * tf.maximum(count - 1.0, 0.0) / tf.maximum(count, 1.0)  # the kernel returns n/(n-1) x biased
     return tf.reshape(y, shape), mean, variance
+
+
+PATCH_CONV_MAX_AREA = 9  # kernel positions: the patch matrix holds this many copies of the input
+PATCH_CONV_MAX_CHANNELS = 8  # input channels: oneDNN's direct kernels are slowest with few
+
+
+def patch_conv(layer: Any) -> bool:
+    """A plain Keras Conv2D (stride 1, no dilation or groups, channels last) that one matmul
+    of its patch matrix computes faster: a 1x1 kernel (the matrix is the input itself), or
+    a small kernel over few channels, like the four-head network's 3x3 over RGB."""
+    import keras
+
+    if not (type(layer) is keras.layers.Conv2D and layer.built and tuple(layer.strides) == (1, 1)
+            and tuple(layer.dilation_rate) == (1, 1) and layer.groups == 1 and layer.data_format == "channels_last"
+            and _has_input(layer) and None not in layer.input.shape[1:]):
+        return False
+    area = layer.kernel_size[0] * layer.kernel_size[1]
+    return area == 1 or (area <= PATCH_CONV_MAX_AREA and layer.kernel.shape[2] <= PATCH_CONV_MAX_CHANNELS)
+
+
+def _patch_conv_call(layer: Any) -> Any:
+    """``layer.call`` as one matmul of the (pixels x kernel positions x channels) patch matrix
+    by the reshaped kernel, bias and activation applied to the product: the sum Conv2D
+    computes, with MatMul's fast gradients (and oneDNN fusing bias and ReLU into it)."""
+    import tensorflow as tf
+
+    def call(inputs: Any) -> Any:
+        kernel = layer.kernel
+        rows, cols, channels, filters = kernel.shape
+        x = inputs if layer.padding == "valid" else tf.pad(inputs, _same_padding(rows, cols))
+        height, width = x.shape[1] - rows + 1, x.shape[2] - cols + 1
+        patches = x if rows * cols == 1 else tf.concat(
+            [x[:, i:i + height, j:j + width, :] for i in range(rows) for j in range(cols)], axis=-1)
+        outputs = tf.matmul(tf.reshape(patches, (-1, rows * cols * channels)),
+                            tf.reshape(kernel, (rows * cols * channels, filters)))
+        if layer.use_bias:
+            outputs = tf.nn.bias_add(outputs, layer.bias)
+        if layer.activation is not None:  # element-wise or over the channels: the same on the 2-D view
+            outputs = layer.activation(outputs)
+        return tf.reshape(outputs, (-1, height, width, filters))
+
+    return call
+
+
+def _same_padding(rows: int, cols: int) -> list[list[int]]:
+    """Keras' "same" padding at stride 1: the odd pixel after."""
+    return [[0, 0], [(rows - 1) // 2, rows // 2], [(cols - 1) // 2, cols // 2], [0, 0]]

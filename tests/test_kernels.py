@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from netviz.kernels import fusable_batch_norm, fused_batch_norm, training_kernels
+from netviz.kernels import fusable_batch_norm, fused_batch_norm, patch_conv, training_kernels
 
 
 @pytest.mark.parametrize("shape", [(16, 5, 5, 3), (32, 7)])
@@ -43,6 +43,7 @@ def _model(seed: int, **bn_args: object) -> object:
         keras.Input((8, 8, 2)),
         keras.layers.Conv2D(4, 3, activation="relu"),
         keras.layers.BatchNormalization(momentum=0.8, **bn_args),
+        keras.layers.Conv2D(3, 1, activation="relu"),
         keras.layers.Flatten(),
         keras.layers.Dense(6),
         keras.layers.BatchNormalization(momentum=0.8),
@@ -63,8 +64,9 @@ def test_training_under_the_kernels_matches_keras_and_restores_the_layers() -> N
         model.compile(optimizer=keras.optimizers.SGD(0.1), loss="sparse_categorical_crossentropy")
     plain.fit(x, y, batch_size=16, epochs=2, shuffle=False, verbose=0)
     with training_kernels(fused) as swapped:
-        assert swapped == 2
-        assert all("call" in layer.__dict__ for layer in fused.layers if type(layer).__name__ == "BatchNormalization")
+        assert swapped == 4  # two batch norms, the 3x3 and the 1x1 convolution
+        assert all(("call" in layer.__dict__) == (type(layer).__name__ in ("Conv2D", "BatchNormalization"))
+                   for layer in fused.layers)
         fused.fit(x, y, batch_size=16, epochs=2, shuffle=False, verbose=0)
     for a, b in zip(plain.weights, fused.weights):  # moving statistics included
         np.testing.assert_allclose(b.numpy(), a.numpy(), atol=2e-4, err_msg=a.path)
@@ -76,8 +78,42 @@ def test_training_under_the_kernels_matches_keras_and_restores_the_layers() -> N
 
 def test_layers_the_kernel_cannot_compute_exactly_keep_keras_code() -> None:
     model = _model(0, synchronized=True)
-    assert not fusable_batch_norm(model.layers[1]) and fusable_batch_norm(model.layers[4])
+    assert not fusable_batch_norm(model.layers[1]) and fusable_batch_norm(model.layers[5])
     tiny_epsilon = _model(0, epsilon=1e-6)
     assert not fusable_batch_norm(tiny_epsilon.layers[1])
     with training_kernels(model) as swapped:
-        assert swapped == 1 and "call" not in model.layers[1].__dict__
+        assert swapped == 3 and "call" not in model.layers[1].__dict__
+
+
+@pytest.mark.parametrize(("kernel", "channels", "padding", "strides", "fast"), [
+    (3, 3, "valid", 1, True), (3, 2, "same", 1, True), (2, 4, "same", 1, True), (1, 32, "valid", 1, True),
+    (1, 16, "same", 1, True), (7, 1, "valid", 1, False), (3, 16, "valid", 1, False), (3, 3, "valid", 2, False),
+])
+def test_patch_matrix_convolution_matches_conv2d(kernel: int, channels: int, padding: str, strides: int,
+                                                 fast: bool) -> None:
+    import keras
+    import tensorflow as tf
+
+    keras.utils.set_random_seed(2)
+    model = keras.Sequential([keras.Input((9, 8, channels)),
+                              keras.layers.Conv2D(5, kernel, strides=strides, padding=padding, activation="relu")])
+    layer = model.layers[0]
+    assert patch_conv(layer) is fast
+    x = tf.constant(np.random.default_rng(3).normal(0, 1, (4, 9, 8, channels)).astype(np.float32))
+    weight = tf.constant(np.random.default_rng(4).normal(0, 1, layer.output.shape[1:]).astype(np.float32))
+
+    def value_and_gradients() -> tuple[np.ndarray, list[np.ndarray]]:
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = layer(x)
+            loss = tf.reduce_sum(y * weight)
+        return y.numpy(), [g.numpy() for g in tape.gradient(loss, [x, layer.kernel, layer.bias])]
+
+    expected, expected_grads = value_and_gradients()
+    with training_kernels(model) as swapped:
+        assert swapped == int(fast)
+        got, got_grads = value_and_gradients()
+    assert got.shape == expected.shape and (expected > 0).any()
+    np.testing.assert_allclose(got, expected, atol=1e-5)
+    for g, e in zip(got_grads, expected_grads):
+        np.testing.assert_allclose(g, e, atol=1e-4)

@@ -70,3 +70,38 @@ def test_restore_best_keeps_the_lowest_validation_loss_epoch() -> None:
     callback.on_train_end()
     for restored, expected in zip(model.get_weights(), good):
         np.testing.assert_array_equal(restored, expected)
+
+
+def test_random_shift_moves_each_image_by_whole_pixels_within_the_bound() -> None:
+    import tensorflow as tf
+
+    from netviz.train import input_pipeline, random_shift
+
+    rng = np.random.default_rng(0)
+    images = rng.integers(1, 256, (64, 9, 9, 2)).astype(np.float32)  # no zero pixel: fill is visible
+    moved = random_shift(tf.constant(images), 2, tf.constant([7, 0], tf.int64)).numpy()
+    offsets = set()
+    for before, after in zip(images, moved):
+        match = [(dx, dy) for dx in range(-2, 3) for dy in range(-2, 3)
+                 if np.array_equal(after, _shifted(before, dx, dy))]
+        assert len(match) == 1, "each output is its image moved by one whole-pixel offset"
+        offsets.add(match[0])
+    assert len(offsets) >= 15, "offsets vary across the batch"  # of 25 possible
+    np.testing.assert_array_equal(random_shift(tf.constant(images), 2, tf.constant([7, 0], tf.int64)).numpy(), moved)
+    x = rng.integers(0, 256, (40, 9, 9, 1)).astype(np.uint8)
+    plain = np.concatenate([a for a, _ in input_pipeline(x, [np.arange(40)], 16, shuffle_seed=1)])
+    shifted = [np.concatenate([a for a, _ in input_pipeline(x, [np.arange(40)], 16, shuffle_seed=1, shift=1)])
+               for _ in range(2)]
+    np.testing.assert_array_equal(shifted[0], shifted[1])  # the same seed, the same shifts
+    assert not np.array_equal(shifted[0], plain)
+
+
+def _shifted(image: np.ndarray, dx: int, dy: int) -> np.ndarray:
+    """``image`` sampled at (x + dx, y + dy), zero outside: what the transform computes."""
+    out = np.zeros_like(image)
+    h, w = image.shape[:2]
+    for y in range(h):
+        for x in range(w):
+            if 0 <= y + dy < h and 0 <= x + dx < w:
+                out[y, x] = image[y + dy, x + dx]
+    return out

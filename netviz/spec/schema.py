@@ -120,6 +120,7 @@ class Train(Strict):
     validation_split: float = Field(default=0.1, ge=0, lt=1)
     lr_schedule: Literal["constant", "cosine"] = "constant"
     restore_best: bool = False  # keep the epoch with the lowest validation loss
+    random_shift: int = Field(default=0, ge=0, le=8)  # move each training image by up to this many pixels
 
 
 class LayerChoice(Strict):
