@@ -1,14 +1,16 @@
 """Training throughput of the default spec's three networks against the CPU's float32 matmul peak.
 
 Run from the repository root:
-    python bench/train.py                       # the spec's batch size (100), 5 rounds
+    python bench/train.py                       # each network at its spec batch size, 5 rounds
     python bench/train.py --batch 200 --rounds 3 --models seq_mnist
 
 Two ways to train each network are measured side by side, in the same process:
   before  plain Keras: ``model.fit`` on an element-wise tf.data pipeline (from_tensor_slices,
-          shuffle, batch, cast), Keras' own Adam, one step per call (netviz.train until now);
-  after   netviz.train: index-shuffled batches gathered whole, TensorFlow's fused Adam kernel,
-          16 steps per tf.function call, fused batch normalization (netviz.kernels).
+          shuffle, batch, cast), Keras' own Adam, one step per call (netviz before issue 5);
+  after   netviz.train: index-shuffled batches gathered whole (and moved, where the spec asks
+          for random_shift), TensorFlow's fused Adam kernel, 16 steps per tf.function call,
+          and the training kernels of netviz.kernels (fused batch normalization, patch-matrix
+          convolutions).
 The networks come from specs/cs671-a2-task3.yaml (netviz.models.build), trained on random
 uint8 images of the LINE/MNIST shapes (speed does not depend on what the data shows).
 
@@ -138,7 +140,7 @@ def prepare(mode: str, model_spec: schema.Model, kind: str, batch: int, steps: i
     train.compile_model(model, outputs, spec_train, steps_per_epoch=steps * 100,
                         steps_per_execution=train.STEPS_PER_EXECUTION)
     stack.enter_context(training_kernels(model))
-    return model, train.input_pipeline(x, ys, batch, seed).repeat()
+    return model, train.input_pipeline(x, ys, batch, seed, shift=spec_train.random_shift).repeat()
 
 
 def timed_steps(model: Any, dataset: Any, steps: int, batch: int) -> float:

@@ -117,3 +117,30 @@ def test_patch_matrix_convolution_matches_conv2d(kernel: int, channels: int, pad
     np.testing.assert_allclose(got, expected, atol=1e-5)
     for g, e in zip(got_grads, expected_grads):
         np.testing.assert_allclose(g, e, atol=1e-4)
+
+
+def test_dropout_kernel_drops_at_the_rate_and_keeps_the_expected_value() -> None:
+    import keras
+    import tensorflow as tf
+
+    from netviz.kernels import plain_dropout
+
+    def layer_model(seed: int) -> object:
+        return keras.Sequential([keras.Input((100, 100)), keras.layers.Dropout(0.4, seed=seed)])
+
+    model = layer_model(7)
+    layer = model.layers[0]
+    assert plain_dropout(layer) and not plain_dropout(keras.layers.Dropout(0.4, noise_shape=(1, 100)))
+    ones = tf.ones((4, 100, 100))
+    with training_kernels(model) as swapped:
+        assert swapped == 1
+        first, second = layer(ones, training=True).numpy(), layer(ones, training=True).numpy()
+        np.testing.assert_array_equal(layer(ones, training=False).numpy(), ones.numpy())
+        again = layer_model(7)
+        with training_kernels(again):
+            np.testing.assert_array_equal(again.layers[0](ones, training=True).numpy(), first)  # seeded
+    dropped = (first == 0).mean()
+    assert abs(dropped - 0.4) < 3 * np.sqrt(0.4 * 0.6 / first.size)  # 40,000 draws: within 3 sigma
+    assert set(np.unique(first)) == {0.0, np.float32(65536 / (65536 - 26214))}
+    assert abs(first.mean() - 1.0) < 0.02
+    assert not np.array_equal(first, second), "each call draws a new mask"

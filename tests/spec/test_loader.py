@@ -31,8 +31,8 @@ def test_default_spec_loads_with_three_models() -> None:
 # (name, old text, new text, field path, message) applied to the default spec; the error must
 # point at the first line of the new text (or, for a removed field, at its parent mapping).
 MUTATIONS = [
-    ("zero epochs", "epochs: 10", "epochs: 0", "models[0].train.epochs", "must be >= 1"),
-    ("negative epochs", "epochs: 10", "epochs: -3", "models[0].train.epochs", "must be >= 1"),
+    ("zero epochs", "epochs: 30", "epochs: 0", "models[0].train.epochs", "must be >= 1"),
+    ("negative epochs", "epochs: 30", "epochs: -3", "models[0].train.epochs", "must be >= 1"),
     ("unknown key with hint", "filters: 32, kernel_size: 7", "filtres: 32, kernel_size: 7", "models[0].layers[0].filtres",
      "unknown key (did you mean 'filters'?)"),
     ("unknown layer type", "{type: Conv2D, filters: 8", "{type: Conv3D, filters: 8", "models[2].trunk[3].type",
@@ -59,7 +59,7 @@ MUTATIONS = [
     ("duplicate model", "  - name: seq_line", "  - name: seq_mnist", "models[1].name", "duplicate model name 'seq_mnist'"),
     ("unknown visualize key", "  images: 6", "  imgs: 6", "visualize.imgs", "unknown key (did you mean 'images'?)"),
     ("too few images", "  images: 6", "  images: 3", "visualize.images", "must be >= 6"),
-    ("bad optimizer", "optimizer: adam, learning_rate: 0.001, epochs: 10", "optimizer: adamm, learning_rate: 0.001, epochs: 10",
+    ("bad optimizer", "optimizer: adam, learning_rate: 0.003, epochs: 30", "optimizer: adamm, learning_rate: 0.003, epochs: 30",
      "models[0].train.optimizer", "must be one of 'adam', 'sgd', 'rmsprop' or 'adamw'"),
     ("bad activation", "units: 1024, activation: relu", "units: 1024, activation: rellu", "models[0].layers[4].activation",
      "must be one of 'relu', 'sigmoid', 'softmax', 'tanh', 'linear', 'elu', 'selu', 'gelu' or 'swish'"),
@@ -68,11 +68,11 @@ MUTATIONS = [
      "give either 'layers' (sequential) or 'trunk' and 'heads', not both"),
     ("bad cam method", "methods: [gradcam, gradcam_plus_plus, scorecam]", "methods: [gradcam, lime]", "visualize.cam.methods[1]",
      "must be one of 'gradcam', 'gradcam_plus_plus' or 'scorecam'"),
-    ("missing layer for cam", "    train: {optimizer: adam, learning_rate: 0.001, epochs: 10",
-     "    visualize: {cam: conv2d_9}\n    train: {optimizer: adam, learning_rate: 0.001, epochs: 10", "models[0].visualize.cam",
+    ("missing layer for cam", "    train: {optimizer: adam, learning_rate: 0.003, epochs: 30",
+     "    visualize: {cam: conv2d_9}\n    train: {optimizer: adam, learning_rate: 0.003, epochs: 30", "models[0].visualize.cam",
      "model 'seq_mnist' has no layer 'conv2d_9' (did you mean 'conv2d'?)"),
-    ("cam on a dense layer", "    train: {optimizer: adam, learning_rate: 0.001, epochs: 10",
-     "    visualize: {cam: dense}\n    train: {optimizer: adam, learning_rate: 0.001, epochs: 10", "models[0].visualize.cam",
+    ("cam on a dense layer", "    train: {optimizer: adam, learning_rate: 0.003, epochs: 30",
+     "    visualize: {cam: dense}\n    train: {optimizer: adam, learning_rate: 0.003, epochs: 30", "models[0].visualize.cam",
      "layer 'dense' is a Dense, not a Conv2D layer"),
     ("conv after flatten", "      - {type: Flatten}\n      - {type: Dense, units: 1024, activation: relu}\n      - {type: Dense, units: 10,",
      "      - {type: Flatten}\n      - {type: Conv2D, filters: 4, kernel_size: 3}\n      - {type: Dense, units: 10,", "models[0].layers[4]",
@@ -160,7 +160,7 @@ def test_cli_prints_no_traceback_and_leaves_output_untouched(tmp_path: Path) -> 
     out.mkdir()
     (out / "report.html").write_text("the previous good report")
     spec = tmp_path / "bad.yaml"
-    spec.write_text(DEFAULT.replace("epochs: 10", "epochs: 0"))
+    spec.write_text(DEFAULT.replace("epochs: 30", "epochs: 0"))
     run = subprocess.run([sys.executable, "-m", "netviz", "build", str(spec), "--out", str(out)],
                          capture_output=True, text=True, timeout=60)
     assert run.returncode == 2
