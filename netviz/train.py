@@ -68,10 +68,10 @@ def input_pipeline(x: Any, ys: list[Any], batch_size: int, shuffle_seed: int | N
 
     def load(step: Any, batch: Any) -> tuple[Any, Any]:
         picked = tuple(tf.gather(t, batch) for t in targets)
-        pixels = tf.cast(tf.gather(images, batch), tf.float32) / 255.0
-        if shift:
+        pixels = tf.gather(images, batch)
+        if shift:  # on the uint8 pixels: a quarter of the memory traffic
             pixels = random_shift(pixels, shift, tf.stack([tf.cast(shuffle_seed or 0, tf.int64), step]))
-        return pixels, picked[0] if len(picked) == 1 else picked
+        return tf.cast(pixels, tf.float32) / 255.0, picked[0] if len(picked) == 1 else picked
 
     ds = ds.batch(batch_size).enumerate().map(load, num_parallel_calls=tf.data.AUTOTUNE)
     return ds.prefetch(tf.data.AUTOTUNE).with_options(pipeline_options())
@@ -92,7 +92,7 @@ def random_shift(images: Any, shift: int, seed: Any) -> Any:
     ones, zeros = tf.ones((n, 1)), tf.zeros((n, 1))
     transforms = tf.concat([ones, zeros, offsets[:, :1], zeros, ones, offsets[:, 1:], zeros, zeros], axis=1)
     return tf.raw_ops.ImageProjectiveTransformV3(
-        images=images, transforms=transforms, output_shape=tf.shape(images)[1:3], fill_value=0.0,
+        images=images, transforms=transforms, output_shape=tf.shape(images)[1:3], fill_value=tf.zeros((), tf.float32),
         interpolation="NEAREST", fill_mode="CONSTANT")
 
 
