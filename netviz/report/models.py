@@ -174,10 +174,19 @@ def model_view(name: str, m: dict, spec_model: SpecModel | None, datasets: dict,
         dataset=dataset, sequential=bool(m.get("sequential", spec_model.is_sequential if spec_model else True)),
         description=m.get("description"), layers_text=[str(t) for t in m.get("layers_text") or []],
         summary=_summary(m.get("summary") or [], list(m.get("outputs") or [])), params=dict(m.get("params") or {}),
-        dataset_info=info, provenance=[(_label(k), str(v)) for k, v in (info.get("provenance") or {}).items()],
+        dataset_info=info, provenance=[(_label(k), _provenance_value(v)) for k, v in (info.get("provenance") or {}).items()],
         data=dict(m.get("data") or {}), train=dict(m.get("train") or {}),
         outputs=_outputs(spec_model, m, figures["curves"]), figures=figures,
         layer_stats=_stats(vis.get("layers")), filter_stats=_filter_stats(vis.get("filters")),
         explanations=_explanations(vis), history=dict(m.get("history") or {}),
         model_curves=[f for f in figures["curves"] if f.head not in output_names],
     )
+
+
+def _provenance_value(value: Any) -> str:
+    """A data-set fact as a reader writes it: lists comma-separated, nothing as a dash."""
+    if value is None:
+        return "\u2014"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    return str(value)

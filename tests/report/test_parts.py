@@ -83,3 +83,11 @@ def test_no_explanations_means_no_heatmap_observations(tmp_path: Path) -> None:
     inferences = html[html.index('id="sec-inferences"'):]
     assert "sanity check" not in inferences and "localizes" not in inferences
     assert re.search(r"hardest head is angle", inferences)
+
+
+def test_data_facts_read_as_text_not_python(tmp_path: Path) -> None:
+    metrics, spec_path = make_build(tmp_path)
+    metrics["datasets"]["mnist"]["provenance"].update(files=["a/t10k-images.gz", "a/t10k-labels.gz"], limit=None)
+    html = build_html(make_spec(), spec_path, metrics, tmp_path)
+    assert "<dd>a/t10k-images.gz, a/t10k-labels.gz</dd>" in html and "<dd>\u2014</dd>" in html
+    assert "[&#39;" not in html and "<dd>None</dd>" not in html
