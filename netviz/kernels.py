@@ -1,7 +1,7 @@
 """Faster training kernels for stock Keras layers, swapped in only while a model trains.
 
-Two of the default networks' layers run far below the CPU's speed through Keras 3's
-own code (measured on 2 cores, batch 256):
+Three kinds of the default networks' layers run far below the CPU's speed through
+Keras 3's own code (measured on 2 cores, batch 256 unless said):
 - batch normalization, which Keras writes as about a dozen element-wise ops (moments,
   then ``x * scale + offset``, then their gradients), each a pass over the activations:
   11.7 ms forward and backward on 22x22x32 maps, 3.2 ms as TensorFlow's fused kernel
@@ -31,7 +31,7 @@ FUSED_MIN_EPSILON = 1.001e-5  # FusedBatchNormV3 refuses a smaller epsilon
 
 @contextlib.contextmanager
 def training_kernels(model: Any) -> Iterator[int]:
-    """Within the block, every eligible layer of ``model`` trains through its fused kernel.
+    """Within the block, every eligible layer of ``model`` trains through its faster kernel.
 
     Yields how many layers were swapped. The swap is an instance attribute, removed on
     exit; a graph traced inside the block keeps the fused ops, which compute the same
