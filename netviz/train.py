@@ -82,8 +82,8 @@ def random_shift(images: Any, shift: int, seed: Any) -> Any:
     uncovered border filled with black: one projective-transform op for the whole batch
     (nearest neighbour at whole-pixel offsets, so pixels are moved, never blended).
 
-    A digit or a line a few pixels off centre is the same class; with the 8,000 MNIST
-    digits of the offline split this is what keeps a large batch from memorising them.
+    A digit or a line a few pixels off centre is the same class; with the 7,200 MNIST
+    training digits of the offline split this is what keeps a large batch from memorising them.
     """
     import tensorflow as tf
 
