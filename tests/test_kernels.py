@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from netviz.kernels import fusable_batch_norm, fused_batch_norm, patch_conv, training_kernels
+from netviz.kernels import fusable_batch_norm, fused_batch_norm, patch_conv, plain_dropout, training_kernels
 
 
 @pytest.mark.parametrize("shape", [(16, 5, 5, 3), (32, 7)])
@@ -122,8 +122,6 @@ def test_patch_matrix_convolution_matches_conv2d(kernel: int, channels: int, pad
 def test_dropout_kernel_drops_at_the_rate_and_keeps_the_expected_value() -> None:
     import keras
     import tensorflow as tf
-
-    from netviz.kernels import plain_dropout
 
     def layer_model(seed: int) -> object:
         return keras.Sequential([keras.Input((100, 100)), keras.layers.Dropout(0.4, seed=seed)])
