@@ -27,7 +27,7 @@ from netviz.spec.schema import Train
 
 FORMAT_VERSION = 1
 
-Fact = Union[str, int, float, bool, list[str], None]
+Fact = Union[str, int, float, bool, None, list[Union[str, int, float, bool]]]  # one line of a data set's provenance
 
 
 class ResultsError(NetvizError):

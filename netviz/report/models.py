@@ -11,11 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from statistics import fmean
-from typing import Any
 
 from netviz.report.confusion import Confusion, build_confusion
 from netviz.report.figures import Figure, load_figure
-from netviz.results import DatasetSummary, ModelResults, Scores, SummaryRow, Visualization
+from netviz.results import DatasetSummary, Fact, ModelResults, Scores, SummaryRow, Visualization
 from netviz.spec.schema import Train
 
 METHOD_LABELS = {"gradcam": "Grad-CAM", "gradcam_plus_plus": "Grad-CAM++", "scorecam": "Score-CAM"}
@@ -46,16 +45,7 @@ class Explanation:
     method: str
     label: str
     output: str
-    scores: Scores
-
-    def get(self, key: str) -> Any:
-        """The score named ``key`` (None where it does not apply); templates read scores by name.
-
-        An unknown name is an error, not None: a typo in a template must not read as a missing score.
-        """
-        if key not in Scores.model_fields:
-            raise KeyError(f"no trust score named {key!r}; the scores are {', '.join(Scores.model_fields)}")
-        return getattr(self.scores, key)
+    scores: Scores  # None where a score does not apply (no object masks on MNIST)
 
 
 @dataclass(frozen=True)
@@ -169,7 +159,7 @@ def model_view(name: str, m: ModelResults, dataset: DatasetSummary, out_dir: Pat
     )
 
 
-def _provenance_value(value: Any) -> str:
+def _provenance_value(value: Fact) -> str:
     """A data-set fact as a reader writes it: lists comma-separated, nothing as a dash."""
     if value is None:
         return "\u2014"
