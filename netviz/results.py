@@ -228,15 +228,21 @@ def load_results(path: Path, spec_path: Path | str) -> Results:
         raise ResultsError(f"{path}: not a readable results file ({err.__class__.__name__}): {rebuild}") from None
     if not isinstance(raw, dict):
         raise ResultsError(f"{path}: not a netviz results file: {rebuild}")
-    made = f"built by netviz {raw.get('netviz_version', '(unknown version)')}"
+    made = f"built by netviz {_one_word(raw.get('netviz_version', '(unknown version)'))}"
     version = raw.get("format_version")
     if version != FORMAT_VERSION:
-        found = " without a format version" if version is None else f", format {version}"
+        found = " without a format version" if version is None else f", format {_one_word(version)}"
         raise ResultsError(f"{path}: {made}{found}; this netviz reads format {FORMAT_VERSION}: {rebuild}")
     try:
         return Results.model_validate(raw)
     except ValidationError as err:
         raise ResultsError(f"{path}: {made}, format {version}, but {_first_problem(err)}: {rebuild}") from None
+
+
+def _one_word(value: Any) -> str:
+    """A value from a foreign file, safe to quote in a one-line message."""
+    text = "_".join(str(value).split())
+    return text if len(text) <= 40 else text[:39] + "\u2026"
 
 
 def _first_problem(err: ValidationError) -> str:

@@ -63,6 +63,11 @@ def test_results_that_fail_validation_name_the_field(render) -> None:
     assert f"format {FORMAT_VERSION}, but models.seq_line.params.trainable: Field required: run `netviz build specs/quick.yaml` again" in err[0]
 
 
+def test_foreign_values_stay_on_one_line(render) -> None:
+    status, err = render({"netviz_version": "1.0\n" + "x" * 200, "format_version": "2\nthree"})
+    assert status == 2 and len(err) == 1 and "built by netviz 1.0_xxx" in err[0] and "format 2_three;" in err[0]
+
+
 @pytest.mark.parametrize("text", ["{not json", "[1, 2]", ""])
 def test_a_foreign_file_is_one_line(render, text: str) -> None:
     status, err = render(text)
