@@ -114,7 +114,7 @@ def bench_filters(model, layer: str, settings: schema.Filters) -> tuple[float, f
 
 def bench_gradcam(model, infos: list[OutputInfo], x: np.ndarray) -> tuple[float, float]:
     from netviz.visualize.cam import CamProbe
-    from netviz.visualize.gradcam import gradcam_maps, gradcam_one_image_loop
+    from netviz.visualize.methods.gradcam import gradcam_maps, gradcam_one_image_loop
 
     probe = CamProbe(model, None, infos)
     targets = probe.targets(x)
@@ -128,7 +128,7 @@ def bench_gradcam(model, infos: list[OutputInfo], x: np.ndarray) -> tuple[float,
 def main() -> None:
     import tensorflow as tf
 
-    from netviz.visualize.run import as_float, visualize_model
+    from netviz.visualization import as_float, visualize_model
 
     spec = load_spec(SPEC)
     rng = np.random.default_rng(spec.seed)

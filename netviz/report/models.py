@@ -17,8 +17,8 @@ from netviz.report.charts import curves_svg
 from netviz.report.confusion import Confusion, build_confusion
 from netviz.report.figures import Figure, load_figure
 from netviz.spec.schema import Model as SpecModel
+from netviz.visualize import methods as heatmap_methods
 
-METHOD_LABELS = {"gradcam": "Grad-CAM", "gradcam_plus_plus": "Grad-CAM++", "scorecam": "Score-CAM"}
 KIND_ORDER = ("curves", "activations", "filters", "kernels", "cam", "trust")
 
 
@@ -59,6 +59,7 @@ class Explanation:
     label: str
     output: str
     scores: dict[str, Any]
+    baseline: bool = False
 
     def get(self, key: str) -> Any:
         """A score or None: methods report only what applies (no mask on MNIST)."""
@@ -145,7 +146,8 @@ def _explanations(vis: dict) -> list[Explanation]:
     rows = []
     for method, per_output in (vis.get("explanations") or {}).items():
         for output, scores in (per_output or {}).items():
-            rows.append(Explanation(method, METHOD_LABELS.get(method, method), output, dict(scores or {})))
+            rows.append(Explanation(method, heatmap_methods.title(method), output, dict(scores or {}),
+                                    baseline=method in heatmap_methods.baselines()))
     return rows
 
 
