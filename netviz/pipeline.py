@@ -273,7 +273,7 @@ def _summary(model: Any, model_spec: schema.Model) -> list[SummaryRow]:
 def _visualize(spec: Spec, model_spec: schema.Model, data: Dataset, outputs: list, keras_model: Any, initial: Any,
                history: dict[str, list[float]], out: Path, progress: Progress) -> Visualization:
     from netviz.figures import plot_training_curves
-    from netviz.visualize.run import visualize_model
+    from netviz.visualization import visualize_model
 
     started = time.perf_counter()
     curves = Path("figures") / model_spec.name / "training_curves.svg"

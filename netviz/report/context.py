@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from netviz.report.inferences import observations
-from netviz.report.models import METHOD_LABELS, ModelView, model_view
+from netviz.report.models import ModelView, model_view
 from netviz.results import Results
 from netviz.spec.schema import Spec
+from netviz.visualize import methods as heatmap_methods
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ def safe_link(url: str | None) -> str | None:
 def metadata(spec: Spec, models: list[ModelView], results: Results) -> dict[str, Any]:
     """What WeasyPrint copies into the PDF info dictionary (title, authors, ...)."""
     front = spec.front
-    methods = [METHOD_LABELS.get(m, m) for m in spec.visualize.cam.methods]
+    methods = [heatmap_methods.title(m) for m in spec.visualize.cam.methods]
     keywords = [front.course.code, front.assignment, front.task, "convolutional neural networks",
                 "network visualization", *methods, *sorted({m.dataset_info.kind for m in models})]
     return {
@@ -128,7 +129,7 @@ def build_context(spec: Spec, spec_path: Path, results: Results, out_dir: Path) 
         "outline": heads,
         "toc": toc(heads),
         "sec": {h.id: h for h in heads},
-        "methods": [(m, METHOD_LABELS.get(m, m)) for m in spec.visualize.cam.methods],
+        "methods": [heatmap_methods.get(m) for m in (*spec.visualize.cam.methods, *heatmap_methods.baselines())],
         "visualize": spec.visualize,
         "observations": observations(models, spec.visualize.cam.sanity_threshold),
         "meta": metadata(spec, models, results),

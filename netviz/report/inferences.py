@@ -88,18 +88,18 @@ def _filter_note(m: ModelView, s: FilterStatsRow) -> str:
 
 
 def _rows(models: list[ModelView]) -> list[tuple[ModelView, Explanation]]:
-    return [(m, e) for m in models for e in m.explanations]
+    return [(m, e) for m in models for e in m.explanations if not e.baseline]
 
 
 def _mean(values: list[float]) -> float:
     return sum(values) / len(values)
 
 
-def _by_method(m: ModelView, key: str) -> dict[str, list[Explanation]]:
-    """A model's explanation rows that report ``key``, grouped by method."""
+def _by_method(m: ModelView, key: str, baselines: bool = False) -> dict[str, list[Explanation]]:
+    """A model's explanation rows that report ``key``, grouped by method: the methods, or else the baselines."""
     groups: dict[str, list[Explanation]] = {}
     for e in m.explanations:
-        if getattr(e.scores, key) is not None:
+        if getattr(e.scores, key) is not None and e.baseline == baselines:
             groups.setdefault(e.method, []).append(e)
     return groups
 
@@ -125,6 +125,10 @@ def localization(models: list[ModelView]) -> list[str]:
         energy = [r.scores.energy_in_mask for r in rows if r.scores.energy_in_mask is not None]
         if energy:
             text += f"; {pct(_mean(energy), 1)} of its heatmap energy lies in the object mask"
+        reference = [f"{b[0].label} {pct(_mean([r.scores.pointing_game for r in b]), 1)}"
+                     for b in _by_method(m, "pointing_game", baselines=True).values()]
+        if reference:
+            text += f" (baselines that know nothing about the network: {', '.join(reference)})"
         notes.append(text + ".")
     return notes
 

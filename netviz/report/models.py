@@ -16,8 +16,8 @@ from netviz.report.confusion import Confusion, build_confusion
 from netviz.report.figures import Figure, load_figure
 from netviz.results import DatasetSummary, Fact, ModelResults, Scores, SummaryRow, Visualization
 from netviz.spec.schema import Train
+from netviz.visualize import methods as heatmap_methods
 
-METHOD_LABELS = {"gradcam": "Grad-CAM", "gradcam_plus_plus": "Grad-CAM++", "scorecam": "Score-CAM"}
 KIND_ORDER = ("curves", "activations", "filters", "kernels", "cam", "trust")
 
 
@@ -46,6 +46,7 @@ class Explanation:
     label: str
     output: str
     scores: Scores  # None where a score does not apply (no object masks on MNIST)
+    baseline: bool = False
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,8 @@ def _outputs(m: ModelResults) -> list[Output]:
 
 
 def _explanations(vis: Visualization | None) -> list[Explanation]:
-    return [Explanation(method, METHOD_LABELS.get(method, method), output, scores)
+    return [Explanation(method, heatmap_methods.title(method), output, scores,
+                        baseline=method in heatmap_methods.baselines())
             for method, per_output in (vis.explanations if vis else {}).items()
             for output, scores in per_output.items()]
 

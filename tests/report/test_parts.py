@@ -93,3 +93,40 @@ def test_provenance_of_any_data_kind_is_listed(tmp_path: Path) -> None:
     html = build_html(make_spec(), spec_path, results, tmp_path)
     assert "<em>line</em> (folders)" in html and "<dt>Shuffled</dt><dd>True</dd>" in html
     assert "<dd>class folders under data/shapes</dd>" in html
+
+
+def test_baselines_sit_beside_the_methods_and_never_win_an_observation(tmp_path: Path) -> None:
+    raw = load_raw()
+    explanations = raw["models"]["seq_line"]["visualization"]["explanations"]
+    scores = dict(explanations["gradcam"]["class"])
+    for method, pointing in (("gradcam", 0.6), ("gradcam_plus_plus", 0.8), ("scorecam", 0.7)):
+        explanations[method]["class"] |= {"pointing_game": pointing, "sanity_flagged": False}
+    explanations["edges"] = {"class": scores | {"pointing_game": 1.0, "deletion_auc": 0.01, "sanity_spearman": 1.0,
+                                                "sanity_flagged": True}}
+    explanations["random"] = {"class": scores | {"pointing_game": 0.05, "sanity_spearman": 1.0, "sanity_flagged": True}}
+    results, spec_path = make_build(tmp_path, raw)
+    html = build_html(make_spec(), spec_path, results, tmp_path)
+    part = html[html.index('id="res-seq_line"'):html.index('id="res-multihead"')]
+    part = part[part.index('<table class="data scores">'):]
+    rows = re.findall(r"<tr( class=\"\w+\")?><td><code>class</code></td><td>(?:<em>)?([^<]+)<", part)
+    assert [(cls, label) for cls, label in rows] == [
+        ("", "Grad-CAM"), ("", "Grad-CAM++"), ("", "Score-CAM"),
+        (' class="baseline"', "Edge baseline"), (' class="baseline"', "Random baseline")]
+    inferences = html[html.index('id="sec-inferences"'):]
+    assert "Grad-CAM++ localizes best on Sequential CNN on LINE (96 classes)" in inferences
+    assert "(baselines that know nothing about the network: Edge baseline 100.0%, Random baseline 5.0%)" in inferences
+    assert "deleting the pixels Edge baseline" not in inferences and "baseline on" not in inferences
+
+
+def test_the_method_text_names_the_layers_actually_used(tmp_path: Path) -> None:
+    raw = load_raw()
+    for figure in raw["models"]["seq_mnist"]["visualization"]["figures"]:
+        if figure["kind"] in ("kernels", "cam"):
+            figure["layer"] = "conv2d_7"  # as if the spec had chosen another layer
+    results, spec_path = make_build(tmp_path, raw)
+    html = build_html(make_spec(), spec_path, results, tmp_path)
+    text = re.sub(r"\s+", " ", html[html.index('id="sec-visualizations"'):html.index('id="sec-architecture"')])
+    assert "raw kernels of the same layers are shown as well (conv2d_7 of Sequential CNN on MNIST; conv2d of" in text
+    assert ("one convolutional layer per network (conv2d_7 of Sequential CNN on MNIST; conv2d of Sequential CNN on"
+            " LINE (96 classes); conv2d_1 of Four-head CNN on LINE)") in text
+    assert "first convolution" not in text and "last convolutional" not in text
