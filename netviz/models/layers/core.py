@@ -8,7 +8,8 @@ from typing import Literal
 from pydantic import Field
 
 from netviz.models.layers import register_layer
-from netviz.models.layers.base import MAX_UNITS, Activation, LayerSpec, Shape, activation_text, one_image
+from netviz.models.layers.base import Activation as ActivationName
+from netviz.models.layers.base import MAX_UNITS, LayerSpec, Shape, activation_text, one_image
 
 
 def _one(shapes: list[Shape]) -> Shape:
@@ -20,7 +21,7 @@ def _one(shapes: list[Shape]) -> Shape:
 class Dense(LayerSpec):
     type: Literal["Dense"]
     units: int = Field(ge=1, le=MAX_UNITS)
-    activation: Activation = "linear"
+    activation: ActivationName = "linear"
 
     def output(self, shapes: list[Shape]) -> tuple[Shape, int]:
         shape = _one(shapes)
@@ -63,7 +64,7 @@ class SpatialDropout2D(Dropout):
 @register_layer
 class Activation(LayerSpec):
     type: Literal["Activation"]
-    activation: Activation
+    activation: ActivationName
 
     def output(self, shapes: list[Shape]) -> tuple[Shape, int]:
         return _one(shapes), 0
