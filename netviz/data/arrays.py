@@ -18,7 +18,7 @@ from pydantic import Field
 
 from netviz.data.base import DataConfigError, DataFacts, DataKind, Dataset, register
 from netviz.data.split import stratified_split
-from netviz.spec.strict import Strict
+from netviz.strict import Strict
 
 
 class ArraysData(Strict):

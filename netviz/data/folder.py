@@ -21,10 +21,11 @@ from pydantic import Field
 from netviz.data.base import DataConfigError, DataFacts, DataKind, Dataset, register
 from netviz.data.split import stratified_split
 from netviz.errors import DataError
-from netviz.spec.strict import Strict
+from netviz.strict import Strict
 
 Side = Annotated[int, Field(ge=4, le=1024)]
 SPLITS = ("train", "test")
+FORMATS = ("PNG", "JPEG", "BMP", "GIF")  # tried in this order; anything else is not a readable image
 CHUNK = 256  # files per task: large enough to amortize scheduling, small enough to balance
 
 
@@ -101,9 +102,9 @@ def decode_images(paths: list[Path], size: tuple[int, int], color: str) -> tuple
         mode, (h, w) = ("RGB" if channels == 3 else "L"), size
         for i in range(start, min(start + CHUNK, len(paths))):
             try:
-                with Image.open(paths[i]) as image:
+                with Image.open(paths[i], formats=FORMATS) as image:
                     image.draft(mode, (w, h))  # JPEG: decode at a reduced scale when that is enough
-                    image = image.convert(mode)
+                    image = image.convert(mode) if image.mode != mode else image
                     if image.size != (w, h):
                         image = image.resize((w, h), Image.Resampling.BILINEAR)
                     out[i] = np.asarray(image).reshape(h, w, channels)

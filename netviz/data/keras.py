@@ -15,7 +15,7 @@ from pydantic import Field
 
 from netviz.data import cifar, mnist, sources
 from netviz.data.base import DataFacts, DataKind, Dataset, register
-from netviz.spec.strict import Strict
+from netviz.strict import Strict
 
 
 class KerasData(Strict):

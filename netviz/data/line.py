@@ -21,7 +21,7 @@ from pydantic import Field
 from netviz.data.base import DataFacts, DataKind, Dataset, register
 from netviz.data.split import grouped_split
 from netviz.errors import DataError
-from netviz.spec.strict import Strict
+from netviz.strict import Strict
 
 SIZE = 28
 LENGTHS = (7, 15)

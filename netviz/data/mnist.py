@@ -22,7 +22,7 @@ from netviz.data import sources
 from netviz.data.base import DataFacts, DataKind, Dataset, register
 from netviz.data.sources import Found, Parts
 from netviz.errors import DataError
-from netviz.spec.strict import Strict
+from netviz.strict import Strict
 
 ENV_DIR = "NETVIZ_MNIST_DIR"
 IMAGES_MAGIC, LABELS_MAGIC = 2051, 2049

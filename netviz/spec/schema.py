@@ -13,7 +13,7 @@ from pydantic import Field, field_validator, model_validator
 
 from netviz.data.base import data_kinds
 from netviz.models.layers import layer_types
-from netviz.spec.strict import Name, Strict
+from netviz.strict import Name, Strict
 
 MAX_PARAMS = 200_000_000
 

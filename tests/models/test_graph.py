@@ -84,3 +84,33 @@ def test_bad_graphs_are_located(change, where: tuple, message: str) -> None:
     with pytest.raises(ShapeError) as err:
         infer_shapes(model(layers), (8, 8, 2))
     assert err.value.where == where and str(err.value).startswith(message)
+
+
+def test_branching_model_gets_figures_for_every_conv_and_a_spatial_heatmap_layer(tmp_path) -> None:
+    from netviz.data.base import Dataset
+    from netviz.models.build import model_outputs
+    from netviz.spec import schema
+    from netviz.visualize import graph
+    from netviz.visualize.run import visualize_model
+
+    layers = [dict(layer) for layer in RESIDUAL]
+    layers.insert(2, {"type": "SeparableConv2D", "name": "sep", "filters": 4, "kernel_size": 3, "padding": "same"})
+    layers[3] = layers[3] | {"inputs": ["a"]}  # b reads a, sep feeds the sum next to it
+    layers[4] = layers[4] | {"inputs": ["stem", "b", "sep"]}
+    spec = model(layers)
+    built = build_model(spec, (8, 8, 1), seed=0)
+    assert graph.default_cam_layer(built) == "act"
+    assert sorted(graph.default_activation_layers(built)) == ["a", "b", "sep", "stem", "sum"]
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 256, (12, 8, 8, 1), dtype=np.uint8)
+    y = np.arange(12) % 3
+    data = Dataset("d", "arrays", x, {"class": y}, x, {"class": y}, {"class": ["a", "b", "c"]},
+                   masks_test=x[..., 0] > 128)
+    settings = schema.Visualize(filters=schema.Filters(steps=2), cam=schema.Cam(methods=["gradcam"], eval_images=12))
+    result = visualize_model(built, None, model_outputs(spec, data.class_names), data, settings, schema.LayerChoice(),
+                             tmp_path, "m", 0)
+    shown = {(f["kind"], f["layer"]) for f in result["figures"]}
+    assert {layer for kind, layer in shown if kind == "activations"} == {"stem", "a", "sep", "b", "sum"}
+    assert {layer for kind, layer in shown if kind == "filters"} == {"stem", "a", "b"}
+    assert {layer for kind, layer in shown if kind == "cam"} == {"act"}
+    assert result["explanations"]["gradcam"]["class"]["pointing_game"] is not None

@@ -6,7 +6,7 @@ from typing import Annotated, Any, ClassVar, Literal, Union
 
 from pydantic import Field
 
-from netviz.spec.strict import Name, Strict
+from netviz.strict import Name, Strict
 
 MAX_UNITS = 65_536
 MAX_FILTERS = 4_096
@@ -30,7 +30,8 @@ class LayerSpec(Strict):
     inputs: list[Name] | None = Field(default=None, min_length=1)
 
     MERGE: ClassVar[bool] = False  # reads two or more inputs
-    CONV: ClassVar[bool] = False  # has spatial kernels: filter figures, heatmap layer
+    CONV: ClassVar[bool] = False  # has spatial kernels: activation figures, heatmap layer
+    ACTIVATION: ClassVar[bool] = False  # an activation on its own: may be the heatmap layer after a merge
     SKIP: ClassVar[tuple[str, ...]] = ()  # fields that are not Keras arguments
 
     def output(self, shapes: list[Shape]) -> tuple[Shape, int]:

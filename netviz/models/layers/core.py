@@ -63,6 +63,7 @@ class SpatialDropout2D(Dropout):
 
 @register_layer
 class Activation(LayerSpec):
+    ACTIVATION = True
     type: Literal["Activation"]
     activation: ActivationName
 
@@ -72,6 +73,7 @@ class Activation(LayerSpec):
 
 @register_layer
 class ReLU(LayerSpec):
+    ACTIVATION = True
     type: Literal["ReLU"]
     max_value: float | None = Field(default=None, gt=0)
     negative_slope: float = Field(default=0.0, ge=0)
@@ -83,6 +85,7 @@ class ReLU(LayerSpec):
 
 @register_layer
 class LeakyReLU(LayerSpec):
+    ACTIVATION = True
     type: Literal["LeakyReLU"]
     negative_slope: float = Field(default=0.3, ge=0)
 

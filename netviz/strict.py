@@ -1,7 +1,8 @@
 """The base of every spec section: unknown keys are errors, values are frozen.
 
-It lives apart from ``schema`` so that each data kind can declare its own section
-(``netviz/data/<kind>.py``) without importing the schema that gathers them.
+It lives apart from ``netviz.spec`` so that each data kind (``netviz/data/<kind>.py``)
+and layer type (``netviz/models/layers/``) can declare its own section without
+importing the spec package, whose schema gathers them from the registries.
 """
 
 from typing import Annotated
