@@ -28,6 +28,7 @@ class KerasData(Strict):
 
 
 def describe_keras(config: KerasData) -> DataFacts:
+    sources.check_local_path(config)
     if config.name in mnist.FAMILIES:
         return DataFacts(mnist.SHAPE, {"class": len(mnist.FAMILIES[config.name].class_names)})
     return DataFacts(cifar.SHAPE, {"class": len(cifar.SETS[config.name].class_names)})

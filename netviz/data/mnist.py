@@ -209,6 +209,7 @@ def load_family(name: str, config: object, seed: int, family: Family) -> Dataset
 
 
 def describe_mnist(config: MnistData) -> DataFacts:
+    sources.check_local_path(config)
     return DataFacts(SHAPE, {"class": len(MNIST.class_names)})
 
 

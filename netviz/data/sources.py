@@ -37,6 +37,15 @@ class Found:
     files: list[str]
 
 
+def check_local_path(config: object) -> None:
+    """At validation: a ``path`` the source would read must exist (a download needs none)."""
+    from netviz.data.base import DataConfigError
+
+    path = getattr(config, "path", None)
+    if path and getattr(config, "source", "auto") != "keras" and not Path(path).expanduser().exists():
+        raise DataConfigError("path", f"{path}: no such file or folder")
+
+
 def keras_homes() -> list[Path]:
     """Where Keras may keep its downloads: $KERAS_HOME, else ~/.keras and /tmp/.keras."""
     if os.environ.get("KERAS_HOME"):

@@ -98,3 +98,13 @@ def test_mnist_kind_is_keras_mnist(tmp_path: Path) -> None:
     np.testing.assert_array_equal(a.labels_test["class"], b.labels_test["class"])
     assert (a.kind, b.kind) == ("mnist", "keras") and a.class_names == b.class_names
     assert cifar.SETS["cifar10"].class_names[0] == "airplane"
+
+
+def test_a_local_path_that_does_not_exist_is_refused_at_validation(tmp_path: Path) -> None:
+    from netviz.data.base import DataConfigError
+
+    for config in (KerasData(kind="keras", name="cifar10", path=str(tmp_path / "nope")),
+                   mnist.MnistData(kind="mnist", path=str(tmp_path / "nope"))):
+        with pytest.raises(DataConfigError, match="nope: no such file or folder"):
+            describe_dataset(config)
+    assert describe_dataset(KerasData(kind="keras", name="cifar100", source="keras", path="ignored")).targets == {"class": 100}
