@@ -43,6 +43,7 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
+from netviz.data import DataFacts, describe_dataset  # noqa: E402
 from netviz.models.build import build_model, model_outputs  # noqa: E402
 from netviz.spec import schema  # noqa: E402
 from netviz.spec.loader import load_spec  # noqa: E402
@@ -71,10 +72,10 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def random_data(kind: str, n: int, rng: np.random.Generator) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+def random_data(facts: DataFacts, n: int, rng: np.random.Generator) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """uint8 images of the data set's shape and uniformly random labels."""
-    x = rng.integers(0, 256, (n, *schema.DATASET_SHAPES[kind]), dtype=np.uint8)
-    return x, {target: rng.integers(0, k, n) for target, k in schema.DATASET_TARGETS[kind].items()}
+    x = rng.integers(0, 256, (n, *facts.input_shape), dtype=np.uint8)
+    return x, {target: rng.integers(0, k, n) for target, k in facts.targets.items()}
 
 
 def forward_flops(model: Any) -> float:
@@ -122,16 +123,16 @@ def before_compile(model: Any, outputs: list, train: schema.Train, steps: int) -
                       metrics={o.name: ["accuracy"] for o in outputs})
 
 
-def prepare(mode: str, model_spec: schema.Model, kind: str, batch: int, steps: int, seed: int,
+def prepare(mode: str, model_spec: schema.Model, facts: DataFacts, batch: int, steps: int, seed: int,
             stack: contextlib.ExitStack) -> tuple[Any, Any]:
     """A compiled model and its endless training dataset, the ``mode`` way (``after``: with
     netviz's training kernels swapped in until ``stack`` closes, as ``train.fit`` does)."""
     from netviz import train
     from netviz.kernels import training_kernels
 
-    model = build_model(model_spec, schema.DATASET_SHAPES[kind], seed)
-    outputs = model_outputs(model_spec, {t: [str(i) for i in range(k)] for t, k in schema.DATASET_TARGETS[kind].items()})
-    x, labels = random_data(kind, batch * steps, np.random.default_rng(seed))
+    model = build_model(model_spec, facts.input_shape, seed)
+    outputs = model_outputs(model_spec, {t: [str(i) for i in range(k)] for t, k in facts.targets.items()})
+    x, labels = random_data(facts, batch * steps, np.random.default_rng(seed))
     ys = train.output_labels(outputs, labels)
     spec_train = model_spec.train.model_copy(update={"batch_size": batch})
     if mode == "before":
@@ -173,9 +174,9 @@ def measure(args: argparse.Namespace) -> tuple[list[Row], list[float]]:
     stack = contextlib.ExitStack()
     for m in chosen:
         batch = args.batch or m.train.batch_size
-        kind = spec.datasets[m.dataset].kind
+        facts = describe_dataset(spec.datasets[m.dataset])
         for mode in MODES:
-            model, ds = prepare(mode, m, kind, batch, args.steps, spec.seed, stack)
+            model, ds = prepare(mode, m, facts, batch, args.steps, spec.seed, stack)
             timed_steps(model, ds, 16, batch)  # warm-up: traces the step and fills the pipeline
             flops = 3 * forward_flops(model)
             rows.append(Row(m.name, mode, batch, flops))

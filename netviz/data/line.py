@@ -13,12 +13,15 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
+from pydantic import Field
 
-from netviz.data.base import Dataset
+from netviz.data.base import DataFacts, DataKind, Dataset, register
 from netviz.data.split import grouped_split
 from netviz.errors import DataError
+from netviz.strict import Strict
 
 SIZE = 28
 LENGTHS = (7, 15)
@@ -47,6 +50,14 @@ NAMES = {
     "angle": ANGLE_NAMES,
     "colour": COLOUR_NAMES,
 }
+
+
+class LineData(Strict):
+    """``kind: line``: the synthetic set, generated from the seed (nothing to download)."""
+
+    kind: Literal["line"]
+    per_class: int = Field(default=1000, ge=2, le=10_000)
+    test_fraction: float = Field(default=0.2, gt=0, lt=1)
 
 
 @dataclass(frozen=True)
@@ -119,10 +130,15 @@ def generate_line(per_class: int, seed: int) -> LineArrays:
     return LineArrays(images=images, labels=labels, masks=masks)
 
 
-def load_line(name: str, config: object, seed: int) -> Dataset:
-    """Generate LINE for a spec entry (a schema.LineData) and split it per class."""
-    per_class = int(getattr(config, "per_class"))
-    fraction = float(getattr(config, "test_fraction"))
+def describe_line(config: LineData) -> DataFacts:
+    """28x28 colour images; the class and each of its four factors are targets."""
+    return DataFacts((SIZE, SIZE, 3), {target: len(names) for target, names in NAMES.items()})
+
+
+def load_line(name: str, config: LineData, seed: int) -> Dataset:
+    """Generate LINE for a spec entry and split it per class."""
+    per_class = int(config.per_class)
+    fraction = float(config.test_fraction)
     data = generate_line(per_class, seed)
     classes = data.classes
     position = data.masks.reshape(len(classes), -1).argmax(axis=1)  # first line pixel: the shift
@@ -152,6 +168,9 @@ def load_line(name: str, config: object, seed: int) -> Dataset:
             "distinct_images": int(len(np.unique(classes * SIZE * SIZE + position))),
         },
     )
+
+
+KIND = register(DataKind(LineData, describe_line, load_line))
 
 
 def write_line_files(per_class: int, seed: int, out: Path, fmt: str) -> int:

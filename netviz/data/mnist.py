@@ -1,7 +1,8 @@
-"""MNIST from local IDX/npz files, Keras' cache, or a Keras download, in that order.
+"""MNIST and Fashion-MNIST (28x28 grey, 10 classes) from IDX/.npz files, Keras' cache or a download.
 
-Offline machines are the normal case here, so local files come first, the download
-gets a short socket timeout, and every failure is one line saying where files go.
+``kind: mnist`` is the ``keras`` kind with ``name: mnist``, kept because the original
+spec says it; it also honours ``NETVIZ_MNIST_DIR``. Fashion-MNIST ships in the very
+same IDX files, so both are read here.
 """
 
 from __future__ import annotations
@@ -9,35 +10,59 @@ from __future__ import annotations
 import gzip
 import math
 import os
-import socket
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
+from pydantic import Field
 
-from netviz.data.base import Dataset
-from netviz.data.split import stratified_split, stratified_subsample
+from netviz.data import sources
+from netviz.data.base import DataFacts, DataKind, Dataset, register
+from netviz.data.sources import Found, Parts
 from netviz.errors import DataError
+from netviz.strict import Strict
 
 ENV_DIR = "NETVIZ_MNIST_DIR"
 IMAGES_MAGIC, LABELS_MAGIC = 2051, 2049
 PARTS = {"train": "train", "test": "t10k"}
-DOWNLOAD_TIMEOUT_S = 15.0
-CLASS_NAMES = [str(d) for d in range(10)]
+SHAPE = (28, 28, 1)
+
+
+@dataclass(frozen=True)
+class Family:
+    """One 28x28 IDX data set: its keras.datasets module, title, class names and cache entry."""
+
+    module: str
+    title: str
+    class_names: tuple[str, ...]
+    cache: str  # under <keras home>/datasets: a file (.npz) or a folder of IDX files
+
+
+MNIST = Family("mnist", "MNIST", tuple(str(d) for d in range(10)), "mnist.npz")
+FASHION = Family("fashion_mnist", "Fashion-MNIST", ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                                                    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"), "fashion-mnist")
+FAMILIES = {f.module: f for f in (MNIST, FASHION)}
+CLASS_NAMES = list(MNIST.class_names)
 HELP = (
     "download t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz (and the train "
-    "files) into a folder and set {env} or datasets.{name}.path"
+    "files) into a folder and set {env}datasets.{name}.path"
 )
-
 HELP_SHORT = (
     "expected t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz (and the train "
     "files) or an .npz"
 )
-PART_NAMES = {"train": "train split", "test": "test split", "images": "images/labels array"}
 
-# A source yields parts "train"/"test" (official) or "images" (one pool): (x, y) or None.
-Pair = tuple[np.ndarray, np.ndarray]
-Parts = dict[str, Pair | None]
+
+class MnistData(Strict):
+    """``kind: mnist``: MNIST from ``path``, $NETVIZ_MNIST_DIR, Keras' cache or a download."""
+
+    kind: Literal["mnist"]
+    source: Literal["auto", "keras", "local"] = "auto"
+    path: str | None = None
+    limit: int | None = Field(default=None, ge=20, le=70_000)
+    test_fraction: float = Field(default=0.2, gt=0, lt=1)
 
 
 def read_idx(path: Path, magic: int) -> np.ndarray:
@@ -47,16 +72,14 @@ def read_idx(path: Path, magic: int) -> np.ndarray:
         if raw[:2] == b"\x1f\x8b":  # gzip by content: downloads are often (un)packed silently
             raw = gzip.decompress(raw)
     except (OSError, EOFError, zlib.error) as err:
-        raise DataError(f"{path}: cannot read MNIST file: {err}") from None
+        raise DataError(f"{path}: cannot read IDX file: {err}") from None
     ndim = magic - 2048
     if len(raw) < 4 + 4 * ndim or int.from_bytes(raw[:4], "big") != magic:
-        raise DataError(f"{path}: not an MNIST IDX file (expected magic number {magic})")
+        raise DataError(f"{path}: not an IDX file of MNIST's layout (expected magic number {magic})")
     dims = tuple(int(d) for d in np.frombuffer(raw, ">u4", ndim, 4))
     body = len(raw) - 4 - 4 * ndim
     if body != math.prod(dims) or dims[1:] not in ((), (28, 28)):
-        raise DataError(
-            f"{path}: truncated or corrupt MNIST file (dims {dims}, {body} data bytes)"
-        )
+        raise DataError(f"{path}: truncated or corrupt IDX file (dims {dims}, {body} data bytes)")
     return np.frombuffer(raw, np.uint8, offset=4 + 4 * ndim).reshape(dims)
 
 
@@ -66,9 +89,7 @@ def _checked(x: np.ndarray, y: np.ndarray, where: str) -> tuple[np.ndarray, np.n
     if x.ndim == 4 and x.shape[-1] == 1:
         x = x[..., 0]
     if x.shape[1:] != (28, 28) or len(x) != len(y):
-        raise DataError(
-            f"{where}: expected N 28x28 images and N labels, got {x.shape} and {y.shape}"
-        )
+        raise DataError(f"{where}: expected N 28x28 images and N labels, got {x.shape} and {y.shape}")
     if len(y) and (y.min() < 0 or y.max() > 9):
         raise DataError(f"{where}: labels outside 0..9")
     return x.astype(np.uint8)[..., None], y.astype(np.int64)
@@ -107,7 +128,7 @@ def _from_npz(path: Path) -> Parts:
         with np.load(path, allow_pickle=False) as npz:
             arrays = {key: npz[key] for key in npz.files}
     except (OSError, ValueError, EOFError, zlib.error) as err:
-        raise DataError(f"{path}: cannot read MNIST .npz: {err}") from None
+        raise DataError(f"{path}: cannot read .npz: {err}") from None
     parts: Parts = {"train": None, "test": None}
     for part in parts:
         if f"x_{part}" in arrays and f"y_{part}" in arrays:
@@ -115,107 +136,86 @@ def _from_npz(path: Path) -> Parts:
     if parts["train"] is None and parts["test"] is None:
         if "images" not in arrays or "labels" not in arrays:
             raise DataError(
-                f"{path}: expected arrays x_train/y_train/x_test/y_test or images/labels, "
-                f"found {sorted(arrays)}"
+                f"{path}: expected arrays x_train/y_train/x_test/y_test or images/labels, found {sorted(arrays)}"
             )
         parts["images"] = _checked(arrays["images"], arrays["labels"], str(path))
     return parts
 
 
-def _local(path: Path) -> tuple[Parts, str, list[str]]:
+def _local(path: Path) -> Found:
     """Read a local folder of IDX files or an .npz file."""
-    path = path.expanduser()
     if path.is_dir():
         parts, files = _from_folder(path)
         if not files:
             raise DataError(f"{path}: no MNIST IDX files in this folder; {HELP_SHORT}")
-        return parts, f"local IDX folder {path}", files
+        return Found(parts, f"local IDX folder {path}", files)
     if path.is_file():
-        return _from_npz(path), f"local npz {path}", [str(path)]
+        return Found(_from_npz(path), f"local npz {path}", [str(path)])
     raise DataError(f"{path}: MNIST path does not exist; {HELP_SHORT}")
 
 
-def keras_cache_files() -> list[Path]:
-    """Where Keras may keep its downloaded mnist.npz: $KERAS_HOME, ~/.keras or /tmp/.keras."""
-    if os.environ.get("KERAS_HOME"):
-        homes = [Path(os.environ["KERAS_HOME"]).expanduser()]
-    else:
-        homes = [Path("~/.keras").expanduser(), Path("/tmp/.keras")]
-    return [home / "datasets" / "mnist.npz" for home in homes]
+def keras_cache_files(family: Family = MNIST) -> list[Path]:
+    """Where Keras may keep the family's download (mnist.npz, or the fashion-mnist folder)."""
+    return [home / "datasets" / family.cache for home in sources.keras_homes()]
 
 
-def _download() -> Parts:
-    """Let Keras download MNIST, failing fast when there is no network."""
-    old = socket.getdefaulttimeout()
-    socket.setdefaulttimeout(DOWNLOAD_TIMEOUT_S)
-    try:
-        import keras
+def _cached(family: Family) -> Found | None:
+    for cache in keras_cache_files(family):
+        if cache.is_file():
+            return Found(_from_npz(cache), "keras cache", [str(cache)])
+        if cache.is_dir() and _find(cache, "t10k-images-idx3-ubyte"):
+            parts, files = _from_folder(cache)
+            return Found(parts, "keras cache", files)
+    return None
 
-        (xtr, ytr), (xte, yte) = keras.datasets.mnist.load_data()
-    finally:
-        socket.setdefaulttimeout(old)
+
+def _download(family: Family = MNIST) -> Parts:
+    """Let Keras download the family (monkeypatched away in tests)."""
+    (xtr, ytr), (xte, yte) = sources.keras_download(family.module)
     where = "keras download"
     return {"train": _checked(xtr, ytr, where), "test": _checked(xte, yte, where)}
 
 
-def _source(name: str, config: object) -> tuple[Parts, str, list[str]]:
-    """Pick the first available source the config's ``source`` allows."""
-    source = getattr(config, "source", "auto")
-    local = getattr(config, "path", None) or os.environ.get(ENV_DIR)
-    missing = f"MNIST not found: {HELP.format(env=ENV_DIR, name=name)}"
-    if source in ("auto", "local") and local:
-        return _local(Path(local))
-    if source == "local":
-        raise DataError(missing)
-    for cache in keras_cache_files():
-        if cache.is_file():
-            return _from_npz(cache), "keras cache", [str(cache)]
-    try:
-        parts = _download()
-    except Exception as err:  # network errors come in many types; all mean "not here"
-        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        raise DataError(f"{missing} (download failed: {first})") from None
-    return parts, "keras download", [str(keras_cache_files()[0])]
+def find_family(name: str, config: object, family: Family) -> Found:
+    """The family's files from the config's ``path`` (or $NETVIZ_MNIST_DIR for MNIST), cache, or download."""
+    local = getattr(config, "path", None) or (os.environ.get(ENV_DIR) if family is MNIST else None)
+    env = f"{ENV_DIR} or " if family is MNIST else ""
+    missing = f"{family.title} not found: {HELP.format(env=env, name=name)}"
+
+    def download() -> Found:
+        return Found(_download(family), "keras download", [str(keras_cache_files(family)[0])])
+
+    return sources.resolve(getattr(config, "source", "auto"), local, _local, lambda: _cached(family), download, missing)
 
 
-def _limit_parts(parts: Parts, limit: int | None, rng: np.random.Generator) -> Parts:
-    """Subsample to ``limit`` images overall, per class and per part in proportion."""
-    present = {k: v for k, v in parts.items() if v is not None}
-    total = sum(len(v[1]) for v in present.values())
-    if limit is None or limit >= total:
-        return present
-    out, left = {}, limit
-    for i, (part, (x, y)) in enumerate(present.items()):
-        n = left if i == len(present) - 1 else int(round(limit * len(y) / total))
-        idx = stratified_subsample(y, n, rng)
-        out[part], left = (x[idx], y[idx]), left - n
-    return out
-
-
-def load_mnist(name: str, config: object, seed: int) -> Dataset:
-    """Load MNIST for a spec entry (a schema.MnistData): official split, or a seeded one."""
-    parts, where, files = _source(name, config)
-    limit = getattr(config, "limit", None)
-    fraction = float(getattr(config, "test_fraction", 0.2))
+def load_family(name: str, config: object, seed: int, family: Family) -> Dataset:
+    """Load the family for a spec entry: official split, or a seeded one; ``limit`` keeps class shares."""
+    found = find_family(name, config, family)
     rng = np.random.default_rng([seed, 2])
-    parts = _limit_parts(parts, limit, rng)
-    if set(parts) == {"train", "test"}:
-        (x_train, y_train), (x_test, y_test) = parts["train"], parts["test"]
-        split = "official"
-    else:
-        (only, (x, y)), = parts.items()
-        train, test = stratified_split(y, fraction, rng)
-        (x_train, y_train), (x_test, y_test) = (x[train], y[train]), (x[test], y[test])
-        pct = f"{100 * (1 - fraction):g}/{100 * fraction:g}"
-        split = f"{PART_NAMES[only]} only, divided {pct} with seed {seed}"
+    limit = getattr(config, "limit", None)
+    parts = sources.limit_parts(found.parts, limit, rng)
+    (x_train, y_train), (x_test, y_test), split = sources.split_parts(parts, float(config.test_fraction), rng, seed)  # type: ignore[attr-defined]
     return Dataset(
         name=name,
-        kind="mnist",
+        kind=config.kind,  # type: ignore[attr-defined]
         x_train=x_train,
         labels_train={"class": y_train},
         x_test=x_test,
         labels_test={"class": y_test},
-        class_names={"class": list(CLASS_NAMES)},
+        class_names={"class": list(family.class_names)},
         masks_test=None,
-        provenance={"source": where, "files": files, "split": split, "limit": limit},
+        provenance={"source": found.where, "files": found.files, "split": split, "limit": limit},
     )
+
+
+def describe_mnist(config: MnistData) -> DataFacts:
+    sources.check_local_path(config)
+    return DataFacts(SHAPE, {"class": len(MNIST.class_names)})
+
+
+def load_mnist(name: str, config: MnistData, seed: int) -> Dataset:
+    """Load MNIST for a ``kind: mnist`` entry."""
+    return load_family(name, config, seed, MNIST)
+
+
+KIND = register(DataKind(MnistData, describe_mnist, load_mnist))

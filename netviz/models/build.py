@@ -1,8 +1,9 @@
-"""Turn a spec model (layer lists) into a Keras model; no architecture lives in Python.
+"""Turn a spec model (layer lists, optionally a graph through ``inputs:``) into a Keras model.
 
-A model with ``layers`` becomes a ``keras.Sequential`` (as in the original report);
-a model with ``trunk`` and ``heads`` becomes a functional model whose outputs come in
-head order, each named after its head so losses, metrics and history keys read well.
+A plain ``layers`` chain becomes a ``keras.Sequential`` (as in the original report);
+anything else (``inputs:``, merges, ``trunk`` and ``heads``) becomes a functional
+model whose outputs come in head order, each named after its head so losses,
+metrics and history keys read well. No architecture lives in Python.
 """
 
 from __future__ import annotations
@@ -11,18 +12,7 @@ from typing import Any
 
 from netviz.models.outputs import OutputInfo
 from netviz.spec import schema
-from netviz.spec.layers import named_layers
-
-_LAYER_ARGS = {
-    "Conv2D": ("filters", "kernel_size", "strides", "padding", "activation"),
-    "Dense": ("units", "activation"),
-    "BatchNormalization": ("momentum", "epsilon"),
-    "MaxPooling2D": ("pool_size", "strides", "padding"),
-    "AveragePooling2D": ("pool_size", "strides", "padding"),
-    "Dropout": ("rate",),
-    "Flatten": (),
-    "GlobalAveragePooling2D": (),
-}
+from netviz.spec.layers import INPUT, build_order, graph_nodes, is_chain, output_nodes
 
 
 def model_outputs(model: schema.Model, class_names: dict[str, list[str]]) -> list[OutputInfo]:
@@ -35,15 +25,10 @@ def model_outputs(model: schema.Model, class_names: dict[str, list[str]]) -> lis
 
 
 def make_layer(spec_layer: Any, name: str) -> Any:
-    """One Keras layer from one spec layer."""
+    """One Keras layer from one spec layer: the Keras class of its ``type`` with its arguments."""
     from keras import layers
 
-    kwargs = {}
-    for arg in _LAYER_ARGS[spec_layer.type]:
-        value = getattr(spec_layer, arg)
-        if value is not None:
-            kwargs[arg] = tuple(value) if isinstance(value, (list, tuple)) else value
-    return getattr(layers, spec_layer.type)(name=name, **kwargs)
+    return getattr(layers, spec_layer.type)(name=name, **spec_layer.keras_kwargs())
 
 
 def build_model(model: schema.Model, input_shape: tuple[int, ...], seed: int) -> Any:
@@ -51,19 +36,14 @@ def build_model(model: schema.Model, input_shape: tuple[int, ...], seed: int) ->
     import keras
 
     keras.utils.set_random_seed(seed)
-    built = named_layers(model)
-    if model.is_sequential:
-        layers = [make_layer(spec_layer, name) for name, _, spec_layer in built]
-        seq = keras.Sequential([keras.Input(shape=input_shape, name="input_layer"), *layers], name=model.name)
-        return seq
-    inputs = keras.Input(shape=input_shape, name="input_layer")
-    x = inputs
-    heads: dict[str, Any] = {}
-    for name, head, spec_layer in built:
-        layer = make_layer(spec_layer, name)
-        if head is None:
-            x = layer(x)
-        else:
-            heads[head] = layer(heads.get(head, x))
-    outputs = [heads[h.name] for h in model.heads or []]
-    return keras.Model(inputs, outputs, name=model.name)
+    nodes = graph_nodes(model)
+    if is_chain(model):
+        layers = [make_layer(node.layer, node.name) for node in nodes]
+        return keras.Sequential([keras.Input(shape=input_shape, name="input_layer"), *layers], name=model.name)
+    tensors: dict[str | None, Any] = {INPUT: keras.Input(shape=input_shape, name="input_layer")}
+    for node in build_order(nodes):
+        sources = [tensors[source] for source in node.inputs]
+        layer = make_layer(node.layer, node.name)
+        tensors[node.name] = layer(sources if node.layer.MERGE else sources[0])  # type: ignore[attr-defined]
+    outputs = [tensors[node.name] for node in output_nodes(model, nodes)]
+    return keras.Model(tensors[INPUT], outputs if not model.is_sequential else outputs[0], name=model.name)

@@ -61,26 +61,5 @@ def _inbound(layer: Any) -> list[str]:
 
 
 def describe_layer(spec_layer: Any) -> str:
-    """The layer in words, for the report's architecture section."""
-    kind = spec_layer.type
-    act = getattr(spec_layer, "activation", "linear")
-    act_text = "" if act == "linear" else f", {act if act != 'relu' else 'ReLU'} activation"
-    if kind == "Conv2D":
-        kh, kw = _pair(spec_layer.kernel_size)
-        sh, sw = _pair(spec_layer.strides)
-        stride = f"stride {sh}" if sh == sw else f"strides {sh}x{sw}"
-        return f"Conv2D: {spec_layer.filters} filters of {kh}x{kw}, {stride}, {spec_layer.padding} padding{act_text}"
-    if kind == "Dense":
-        return f"Dense: {spec_layer.units} units{act_text}"
-    if kind in ("MaxPooling2D", "AveragePooling2D"):
-        ph, pw = _pair(spec_layer.pool_size)
-        strides = spec_layer.strides if spec_layer.strides is not None else spec_layer.pool_size
-        sh, sw = _pair(strides)
-        return f"{kind}: {ph}x{pw} window, stride {sh if sh == sw else f'{sh}x{sw}'}"
-    if kind == "Dropout":
-        return f"Dropout: rate {spec_layer.rate:g}"
-    return kind
-
-
-def _pair(value: Any) -> tuple[int, int]:
-    return (value, value) if isinstance(value, int) else (int(value[0]), int(value[1]))
+    """The layer in words, for the report's architecture section (each layer type says it)."""
+    return spec_layer.describe()

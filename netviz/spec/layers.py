@@ -1,16 +1,26 @@
-"""Deterministic layer names, worked out from the spec alone (no TensorFlow).
+"""A declared network as a graph, worked out from the spec alone (no TensorFlow).
 
 Keras numbers auto-named layers with a session-wide counter, so the same spec could
 name its layers differently from one run to the next. netviz names every layer
 itself, Keras-style (``conv2d``, ``conv2d_1``, ``dense``...) counted per model, so a
 spec can refer to layers by name and validation can check those names early.
+Each layer reads the layers named in its ``inputs`` (default: the layer before it;
+a head's first layer: the trunk's last); shapes and parameter counts follow the
+graph, so a missing or cyclic reference or an impossible merge is refused before
+anything is built.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from netviz.spec import schema
+
+INPUT = None  # the model's input, as a node's source
+
+Shape = tuple[int, ...]
+Loc = tuple
 
 
 def snake(type_name: str) -> str:
@@ -18,14 +28,28 @@ def snake(type_name: str) -> str:
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", type_name).lower().replace("2_d", "2d")
 
 
+@dataclass(frozen=True)
+class Node:
+    """One layer of the graph: its name, head (None in the trunk), spec, location and input names."""
+
+    name: str
+    head: str | None
+    layer: object
+    where: Loc  # inside the model spec: ("layers", 3) or ("heads", 1, "layers", 0)
+    inputs: tuple[str | None, ...]  # None: the model's input
+
+
 def named_layers(model: schema.Model) -> list[tuple[str, str | None, object]]:
-    """``(name, head or None, layer spec)`` in build order: trunk (or layers), then each head."""
+    """``(name, head or None, layer spec)`` in declaration order: trunk (or layers), then each head."""
+    return [(n.name, n.head, n.layer) for n in graph_nodes(model)]
+
+
+def graph_nodes(model: schema.Model) -> list[Node]:
+    """Every layer with its name and the names it reads, in declaration order."""
     counts: dict[str, int] = {}
     used = {layer.name for layer in _all_layers(model) if layer.name}
 
     def auto(layer: object) -> str:
-        if layer.name:  # type: ignore[attr-defined]
-            return layer.name  # type: ignore[attr-defined]
         base = snake(layer.type)  # type: ignore[attr-defined]
         while True:
             n = counts.get(base, 0)
@@ -35,22 +59,122 @@ def named_layers(model: schema.Model) -> list[tuple[str, str | None, object]]:
                 used.add(name)
                 return name
 
-    out: list[tuple[str, str | None, object]] = []
-    for layer in model.layers or model.trunk or []:
-        out.append((auto(layer), None, layer))
-    for head in model.heads or []:
+    nodes: list[Node] = []
+    previous: str | None = INPUT
+    trunk_key = "layers" if model.is_sequential else "trunk"
+    for i, layer in enumerate(model.layers or model.trunk or []):
+        name = layer.name or auto(layer)
+        nodes.append(Node(name, None, layer, (trunk_key, i), tuple(layer.inputs or (previous,))))
+        previous = name
+    trunk_end = previous
+    for j, head in enumerate(model.heads or []):
+        previous = trunk_end
         for k, layer in enumerate(head.layers):
             last = k == len(head.layers) - 1
             name = layer.name or (head.name if last and head.name not in used else None)
             if name and not layer.name:
                 used.add(name)
-            out.append((name or auto(layer), head.name, layer))
-    return out
+            name = name or auto(layer)
+            nodes.append(Node(name, head.name, layer, ("heads", j, "layers", k), tuple(layer.inputs or (previous,))))
+            previous = name
+    return nodes
 
 
 def layer_names(model: schema.Model) -> list[tuple[str, str]]:
-    """``(name, layer type)`` for every layer of the model, in build order."""
-    return [(name, layer.type) for name, _, layer in named_layers(model)]  # type: ignore[attr-defined]
+    """``(name, layer type)`` for every layer of the model, in declaration order."""
+    return [(n.name, n.layer.type) for n in graph_nodes(model)]  # type: ignore[attr-defined]
+
+
+def is_chain(model: schema.Model) -> bool:
+    """True when the model is a plain sequence (no ``inputs:`` anywhere): then it is built as ``Sequential``."""
+    return model.is_sequential and not any(layer.inputs for layer in model.layers or [])
+
+
+def output_nodes(model: schema.Model, nodes: list[Node]) -> list[Node]:
+    """The layer of each output: the last of ``layers``, or the last of each head."""
+    if model.is_sequential:
+        return [nodes[-1]]
+    return [[n for n in nodes if n.head == head.name][-1] for head in model.heads or []]
+
+
+def build_order(nodes: list[Node]) -> list[Node]:
+    """The nodes in an order where every layer comes after the layers it reads.
+
+    Declaration order wherever it already works (so plain specs build exactly as
+    written); raises :class:`ShapeError` for an unknown name or a cycle.
+    """
+    by_name = {n.name: n for n in nodes}
+    for node in nodes:
+        for k, source in enumerate(node.inputs):
+            if source is not INPUT and source not in by_name:
+                import difflib
+
+                match = difflib.get_close_matches(source, list(by_name), n=1, cutoff=0.6)
+                hint = f" (did you mean {match[0]!r}?)" if match else ""
+                raise ShapeError(node.where + ("inputs", k), f"no layer named {source!r}{hint}")
+    order: list[Node] = []
+    state: dict[str, str] = {}  # "open" while its inputs are resolved, "done" once placed
+
+    def visit(node: Node, path: list[str]) -> None:
+        if state.get(node.name) == "done":
+            return
+        if state.get(node.name) == "open":
+            cycle = path[path.index(node.name):] + [node.name]
+            raise ShapeError(by_name[cycle[-2]].where + ("inputs",), "the inputs form a cycle: " + " -> ".join(reversed(cycle)))
+        state[node.name] = "open"
+        for source in node.inputs:
+            if source is not INPUT:
+                visit(by_name[source], path + [node.name])
+        state[node.name] = "done"
+        order.append(node)
+
+    for node in nodes:
+        visit(node, [])
+    return order
+
+
+def infer_shapes(model: schema.Model, input_shape: Shape) -> int:
+    """Total parameter count of the model; raises :class:`ShapeError` at the first impossible layer."""
+    return layer_shapes(model, input_shape)[1]
+
+
+def layer_shapes(model: schema.Model, input_shape: Shape) -> tuple[dict[str, Shape], int]:
+    """Each layer's output shape (without the batch axis) and the total parameter count."""
+    nodes = graph_nodes(model)
+    shapes: dict[str | None, Shape] = {INPUT: tuple(input_shape)}
+    total = 0
+    for node in build_order(nodes):
+        layer = node.layer
+        if len(node.inputs) > 1 and not layer.MERGE:  # type: ignore[attr-defined]
+            raise ShapeError(node.where + ("inputs",), f"a {layer.type} reads one layer; merge several with Add, Concatenate, Multiply or Average")  # type: ignore[attr-defined]
+        try:
+            shapes[node.name], params = layer.output([shapes[s] for s in node.inputs])  # type: ignore[attr-defined]
+        except ValueError as err:
+            raise ShapeError(node.where, str(err)) from None
+        total += params
+        if total > schema.MAX_PARAMS:
+            raise ShapeError(node.where, f"the model would have over {schema.MAX_PARAMS:,} parameters")
+    outputs = output_nodes(model, nodes)
+    for node in outputs:
+        if len(shapes[node.name]) != 1:
+            raise ShapeError(node.where, f"an output must be flat (add Flatten), got shape {shapes[node.name]}")
+    _check_all_used(nodes, outputs)
+    return {n.name: shapes[n.name] for n in nodes}, total
+
+
+def _check_all_used(nodes: list[Node], outputs: list[Node]) -> None:
+    """Every layer must lead to an output: Keras would silently drop one that does not."""
+    by_name = {n.name: n for n in nodes}
+    reached: set[str] = set()
+    stack = [n.name for n in outputs]
+    while stack:
+        name = stack.pop()
+        if name not in reached:
+            reached.add(name)
+            stack.extend(s for s in by_name[name].inputs if s is not INPUT)
+    for node in nodes:
+        if node.name not in reached:
+            raise ShapeError(node.where, f"layer {node.name!r} leads to no output (name it in a later layer's 'inputs')")
 
 
 def _all_layers(model: schema.Model) -> list:
@@ -58,91 +182,6 @@ def _all_layers(model: schema.Model) -> list:
     for head in model.heads or []:
         layers.extend(head.layers)
     return layers
-
-
-Shape = tuple[int, ...]
-
-
-def _pair(value: object) -> tuple[int, int]:
-    return (value, value) if isinstance(value, int) else tuple(value)  # type: ignore[return-value]
-
-
-def _spatial(size: int, window: int, stride: int, padding: str) -> int:
-    return -(-size // stride) if padding == "same" else (size - window) // stride + 1
-
-
-def layer_output(layer: object, shape: Shape) -> tuple[Shape, int]:
-    """Output shape and parameter count of one spec layer, without TensorFlow.
-
-    Raises ValueError with a user-facing reason when the layer cannot follow ``shape``;
-    this is how absurd or impossible architectures are refused before any allocation.
-    """
-    kind = layer.type  # type: ignore[attr-defined]
-    if kind == "Conv2D":
-        if len(shape) != 3:
-            raise ValueError(f"Conv2D needs an image-shaped input, got shape {shape}")
-        (kh, kw), (sh, sw) = _pair(layer.kernel_size), _pair(layer.strides)  # type: ignore[attr-defined]
-        h, w = (_spatial(shape[0], kh, sh, layer.padding), _spatial(shape[1], kw, sw, layer.padding))  # type: ignore[attr-defined]
-        if h < 1 or w < 1:
-            raise ValueError(f"kernel {kh}x{kw} does not fit the {shape[0]}x{shape[1]} input")
-        return (h, w, layer.filters), kh * kw * shape[2] * layer.filters + layer.filters  # type: ignore[attr-defined]
-    if kind in ("MaxPooling2D", "AveragePooling2D"):
-        if len(shape) != 3:
-            raise ValueError(f"{kind} needs an image-shaped input, got shape {shape}")
-        (ph, pw) = _pair(layer.pool_size)  # type: ignore[attr-defined]
-        sh, sw = _pair(layer.strides if layer.strides is not None else layer.pool_size)  # type: ignore[attr-defined]
-        h, w = _spatial(shape[0], ph, sh, layer.padding), _spatial(shape[1], pw, sw, layer.padding)  # type: ignore[attr-defined]
-        if h < 1 or w < 1:
-            raise ValueError(f"pool {ph}x{pw} does not fit the {shape[0]}x{shape[1]} input")
-        return (h, w, shape[2]), 0
-    if kind == "Dense":
-        return shape[:-1] + (layer.units,), (shape[-1] + 1) * layer.units  # type: ignore[attr-defined]
-    if kind == "BatchNormalization":
-        return shape, 4 * shape[-1]
-    if kind == "Flatten":
-        size = 1
-        for dim in shape:
-            size *= dim
-        return (size,), 0
-    if kind == "GlobalAveragePooling2D":
-        if len(shape) != 3:
-            raise ValueError(f"GlobalAveragePooling2D needs an image-shaped input, got shape {shape}")
-        return (shape[2],), 0
-    return shape, 0  # Dropout
-
-
-def infer_shapes(model: schema.Model, input_shape: Shape) -> int:
-    """Total parameter count of the model; raises :class:`ShapeError` at the first impossible layer."""
-    total = 0
-
-    def walk(layers: list, where: tuple, shape: Shape) -> Shape:
-        nonlocal total
-        for i, layer in enumerate(layers):
-            try:
-                shape, params = layer_output(layer, shape)
-            except ValueError as err:
-                raise ShapeError(where + (i,), str(err)) from None
-            total += params
-            if total > schema.MAX_PARAMS:
-                raise ShapeError(where + (i,), f"the model would have over {schema.MAX_PARAMS:,} parameters")
-        if len(shape) != 1:
-            raise ShapeError(where + (len(layers) - 1,), f"an output must be flat (add Flatten), got shape {shape}")
-        return shape
-
-    if model.is_sequential:
-        walk(model.layers or [], ("layers",), tuple(input_shape))
-        return total
-    trunk = model.trunk or []
-    shape: Shape = tuple(input_shape)
-    for i, layer in enumerate(trunk):
-        try:
-            shape, params = layer_output(layer, shape)
-        except ValueError as err:
-            raise ShapeError(("trunk", i), str(err)) from None
-        total += params
-    for j, head in enumerate(model.heads or []):
-        walk(head.layers, ("heads", j, "layers"), shape)
-    return total
 
 
 class ShapeError(ValueError):

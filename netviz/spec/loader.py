@@ -13,9 +13,10 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from netviz.data.base import DataConfigError, DataFacts, data_kinds, describe_dataset
 from netviz.errors import SpecError
 from netviz.spec import schema
-from netviz.spec.layers import ShapeError, infer_shapes, layer_names
+from netviz.spec.layers import Shape, ShapeError, layer_names, layer_shapes
 from netviz.spec.schema import Spec
 
 Loc = tuple[Any, ...]
@@ -205,7 +206,7 @@ def _clean_loc(loc: Loc, data: Any) -> Loc:
     return tuple(out)
 
 
-_BRANCHES = {"int", "float", "str", "tuple", "list", "dict", "function-after", "mnist", "line", "none"}
+_BRANCHES = {"int", "float", "str", "tuple", "list", "dict", "function-after", "none", *data_kinds()}
 
 
 def _line_for(loc: Loc, lines: dict[Loc, int], data: Any) -> int:
@@ -296,9 +297,9 @@ def _check_references(spec: Spec, lines: dict[Loc, int], shown: str) -> None:
             hint = _closest(model.dataset, list(spec.datasets))
             raise SpecError(shown, lines.get(here + ("dataset",)), _dotted(here + ("dataset",)),
                             f"no dataset named {model.dataset!r}{hint}; defined: {', '.join(spec.datasets)}")
-        kind = spec.datasets[model.dataset].kind
+        facts = _dataset_facts(spec, model.dataset, lines, shown)
         if model.is_sequential:
-            _check_output(kind, model.target or "", model.layers or [], here, here + ("layers",), lines, shown)
+            _check_output(spec.datasets[model.dataset].kind, facts, model.target or "", model.layers or [], here, here + ("layers",), lines, shown)
         else:
             heads: set[str] = set()
             for j, head in enumerate(model.heads or []):
@@ -306,18 +307,32 @@ def _check_references(spec: Spec, lines: dict[Loc, int], shown: str) -> None:
                 if head.name in heads:
                     raise SpecError(shown, lines.get(hl + ("name",)), _dotted(hl + ("name",)), f"duplicate head name {head.name!r}")
                 heads.add(head.name)
-                _check_output(kind, head.target, head.layers, hl, hl + ("layers",), lines, shown)
+                _check_output(spec.datasets[model.dataset].kind, facts, head.target, head.layers, hl, hl + ("layers",), lines, shown)
+        _check_layer_names(model, here, lines, shown)
         try:
-            infer_shapes(model, schema.DATASET_SHAPES[kind])
+            shapes, _ = layer_shapes(model, facts.input_shape)
         except ShapeError as err:
             loc = here + err.where
             raise SpecError(shown, _line_for(loc, lines, None), _dotted(loc), str(err)) from None
-        _check_layer_names(model, here, lines, shown)
+        _check_visualize(model, shapes, here, lines, shown)
 
 
-def _check_output(kind: str, target: str, layers: list, owner: Loc, where: Loc, lines: dict[Loc, int], shown: str) -> None:
+def _dataset_facts(spec: Spec, name: str, lines: dict[Loc, int], shown: str) -> DataFacts:
+    """What the data set says about itself (a header, a folder listing), located at its entry on failure."""
+    try:
+        return describe_dataset(spec.datasets[name])
+    except DataConfigError as err:
+        loc: Loc = ("datasets", name, err.field)
+        raise SpecError(shown, _line_for(loc, lines, None), _dotted(loc), str(err)) from None
+    except OSError as err:
+        loc = ("datasets", name)
+        raise SpecError(shown, _line_for(loc, lines, None), _dotted(loc), f"cannot read: {err}") from None
+
+
+def _check_output(kind: str, facts: DataFacts, target: str, layers: list, owner: Loc, where: Loc,
+                  lines: dict[Loc, int], shown: str) -> None:
     """The last layer must be a Dense that predicts the target: softmax per class, or 1 sigmoid unit for 2 classes."""
-    targets = schema.DATASET_TARGETS[kind]
+    targets = facts.targets
     if target not in targets:
         loc = owner + ("target",)
         raise SpecError(shown, lines.get(loc), _dotted(loc),
@@ -340,9 +355,12 @@ def _check_layer_names(model: schema.Model, here: Loc, lines: dict[Loc, int], sh
     dupes = sorted({n for n in all_names if all_names.count(n) > 1})
     if dupes:
         raise SpecError(shown, lines.get(here), _dotted(here), f"duplicate layer name {dupes[0]!r}")
-    by_name = dict(names)
+
+
+def _check_visualize(model: schema.Model, shapes: dict[str, Shape], here: Loc, lines: dict[Loc, int], shown: str) -> None:
+    """Chosen layers must exist; filters need a Conv2D, a heatmap a layer with spatial maps."""
+    by_name = dict(layer_names(model))
     choice = model.visualize
-    conv_like = {"Conv2D"}
     for field, wanted in (("activations", choice.activations), ("filters", choice.filters), ("cam", [choice.cam] if choice.cam else None)):
         for k, name in enumerate(wanted or []):
             loc = here + ("visualize", field) + ((k,) if field != "cam" else ())
@@ -350,6 +368,9 @@ def _check_layer_names(model: schema.Model, here: Loc, lines: dict[Loc, int], sh
                 hint = _closest(name, list(by_name))
                 raise SpecError(shown, _line_for(loc, lines, None), _dotted(loc),
                                 f"model {model.name!r} has no layer {name!r}{hint}")
-            if field in ("filters", "cam") and by_name[name] not in conv_like:
+            if field == "filters" and by_name[name] != "Conv2D":
                 raise SpecError(shown, _line_for(loc, lines, None), _dotted(loc),
                                 f"layer {name!r} is a {by_name[name]}, not a Conv2D layer")
+            if field == "cam" and len(shapes[name]) != 3:
+                raise SpecError(shown, _line_for(loc, lines, None), _dotted(loc),
+                                f"layer {name!r} is a {by_name[name]} with output shape {shapes[name]}, not a layer with spatial maps")

@@ -9,107 +9,26 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
+from netviz.data.base import data_kinds
+from netviz.models.layers import layer_types
+from netviz.strict import Name, Strict
 from netviz.visualize import methods as heatmap_methods
 
-MAX_UNITS = 65_536
-MAX_FILTERS = 4_096
-MAX_KERNEL = 64
 MAX_PARAMS = 200_000_000
-
-Name = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]{0,63}$")]
-Activation = Literal["relu", "sigmoid", "softmax", "tanh", "linear", "elu", "selu", "gelu", "swish"]
-Size2 = Union[Annotated[int, Field(ge=1, le=MAX_KERNEL)], tuple[Annotated[int, Field(ge=1, le=MAX_KERNEL)], Annotated[int, Field(ge=1, le=MAX_KERNEL)]]]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 # ---------------------------------------------------------------- layers
+# Each layer type is a class in netviz/models/layers/ (registered there); the spec accepts any of them.
 
-class _Layer(Strict):
-    name: Name | None = None
-
-
-class Conv2D(_Layer):
-    type: Literal["Conv2D"]
-    filters: int = Field(ge=1, le=MAX_FILTERS)
-    kernel_size: Size2
-    strides: Size2 = 1
-    padding: Literal["valid", "same"] = "valid"
-    activation: Activation = "linear"
-
-
-class Dense(_Layer):
-    type: Literal["Dense"]
-    units: int = Field(ge=1, le=MAX_UNITS)
-    activation: Activation = "linear"
-
-
-class BatchNormalization(_Layer):
-    type: Literal["BatchNormalization"]
-    momentum: float = Field(default=0.99, gt=0, lt=1)
-    epsilon: float = Field(default=0.001, gt=0, le=1)
-
-
-class MaxPooling2D(_Layer):
-    type: Literal["MaxPooling2D"]
-    pool_size: Size2 = 2
-    strides: Size2 | None = None
-    padding: Literal["valid", "same"] = "valid"
-
-
-class AveragePooling2D(MaxPooling2D):
-    type: Literal["AveragePooling2D"]  # type: ignore[assignment]
-
-
-class Dropout(_Layer):
-    type: Literal["Dropout"]
-    rate: float = Field(ge=0, lt=1)
-
-
-class Flatten(_Layer):
-    type: Literal["Flatten"]
-
-
-class GlobalAveragePooling2D(_Layer):
-    type: Literal["GlobalAveragePooling2D"]
-
-
-Layer = Annotated[
-    Union[Conv2D, Dense, BatchNormalization, MaxPooling2D, AveragePooling2D, Dropout, Flatten, GlobalAveragePooling2D],
-    Field(discriminator="type"),
-]
-LAYER_TYPES = ("Conv2D", "Dense", "BatchNormalization", "MaxPooling2D", "AveragePooling2D", "Dropout", "Flatten", "GlobalAveragePooling2D")
+Layer = Annotated[Union[tuple(layer_types().values())], Field(discriminator="type")]  # type: ignore[misc]
 
 
 # ---------------------------------------------------------------- datasets
+# Each data kind declares its own section in netviz/data/<kind>.py; the spec accepts any registered kind.
 
-class MnistData(Strict):
-    kind: Literal["mnist"]
-    source: Literal["auto", "keras", "local"] = "auto"
-    path: str | None = None
-    limit: int | None = Field(default=None, ge=20, le=70_000)
-    test_fraction: float = Field(default=0.2, gt=0, lt=1)
-
-
-class LineData(Strict):
-    kind: Literal["line"]
-    per_class: int = Field(default=1000, ge=2, le=10_000)
-    test_fraction: float = Field(default=0.2, gt=0, lt=1)
-
-
-Dataset = Annotated[Union[MnistData, LineData], Field(discriminator="kind")]
-
-DATASET_TARGETS: dict[str, dict[str, int]] = {
-    "mnist": {"class": 10},
-    "line": {"class": 96, "length": 2, "width": 2, "angle": 12, "colour": 2},
-}
-"""Classes per label of each data set kind: what an output layer must predict."""
-
-DATASET_SHAPES: dict[str, tuple[int, int, int]] = {"mnist": (28, 28, 1), "line": (28, 28, 3)}
+Dataset = Annotated[Union[tuple(kind.config for kind in data_kinds().values())], Field(discriminator="kind")]  # type: ignore[misc]
 
 
 # ---------------------------------------------------------------- models

@@ -14,8 +14,8 @@ import numpy as np
 from netviz.models.outputs import OutputInfo
 from netviz.visualize.resample import Grid
 
-CONV = ("Conv2D",)
-SPATIAL = ("Conv2D", "BatchNormalization", "MaxPooling2D", "AveragePooling2D")
+FILTERS = ("Conv2D",)  # the layers filter ascent handles
+POOLS = ("BatchNormalization", "LayerNormalization", "MaxPooling2D", "AveragePooling2D")
 CHUNK = 2048  # images per forward pass; bounds memory, not speed
 
 
@@ -28,21 +28,33 @@ def layers_of_type(model: Any, types: Sequence[str]) -> list[str]:
     return [layer.name for layer in model.layers if layer_type(layer) in types]
 
 
+def registered(*flags: str) -> tuple[str, ...]:
+    """Layer types the layer registry marks with any of ``flags`` (CONV, MERGE, ACTIVATION)."""
+    from netviz.models.layers import layer_types
+
+    return tuple(name for name, cls in layer_types().items() if any(getattr(cls, f) for f in flags))
+
+
+def _spatial(model: Any, names: list[str]) -> list[str]:
+    return [n for n in names if len(model.get_layer(n).output.shape) == 4]
+
+
 def default_activation_layers(model: Any) -> list[str]:
-    """Every Conv2D, BatchNormalization and pooling layer with spatial maps (not a BN after a Dense)."""
-    return [n for n in layers_of_type(model, SPATIAL) if len(model.get_layer(n).output.shape) == 4]
+    """Every convolution, merge, normalization and pooling layer with spatial maps (not a BN after a Dense)."""
+    return _spatial(model, layers_of_type(model, registered("CONV", "MERGE") + POOLS))
 
 
 def default_filter_layers(model: Any) -> list[str]:
-    """Every Conv2D layer: the only layers with filters to show."""
-    return layers_of_type(model, CONV)
+    """Every Conv2D layer: the layers with filters to show."""
+    return layers_of_type(model, FILTERS)
 
 
 def default_cam_layer(model: Any) -> str:
-    """The last Conv2D: the most semantic maps that still keep a spatial layout."""
-    names = layers_of_type(model, CONV)
+    """The last layer with spatial maps that computes features (a convolution, a merge such as a residual
+    sum, or the activation after it): the most semantic maps that still keep a spatial layout."""
+    names = _spatial(model, layers_of_type(model, registered("CONV", "MERGE", "ACTIVATION")))
     if not names:
-        raise ValueError("the model has no Conv2D layer to explain with a class-activation map")
+        raise ValueError("the model has no convolution with spatial maps to explain with a class-activation map")
     return names[-1]
 
 
@@ -161,7 +173,7 @@ def spatial_grid(traced: Traced, name: str) -> Grid | None:
     offset, stride = [0.0, 0.0], [1.0, 1.0]
     for node in reversed(chain):
         kind, size = layer_type(node), tuple(traced.input_of(node.name).shape[1:3])
-        if kind == "Conv2D":
+        if kind in registered("CONV"):
             k = [(a - 1) * d + 1 for a, d in zip(node.kernel_size, node.dilation_rate)]
         elif kind in ("MaxPooling2D", "AveragePooling2D"):
             k = list(node.pool_size)

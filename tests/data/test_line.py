@@ -17,7 +17,7 @@ from netviz.data.line import (
     write_line_files,
 )
 from netviz.data.split import stratified_split
-from netviz.spec.schema import LineData
+from netviz.data.line import LineData
 
 RED, BLUE = (255, 0, 0), (0, 0, 255)
 

@@ -12,7 +12,7 @@ import pytest
 from netviz.data import mnist
 from netviz.data.mnist import load_mnist, read_idx
 from netviz.errors import DataError
-from netviz.spec.schema import MnistData
+from netviz.data.mnist import MnistData
 
 MNIST_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "mnist"
 COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
@@ -29,7 +29,7 @@ def offline(monkeypatch, tmp_path):
     monkeypatch.delenv(mnist.ENV_DIR, raising=False)
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))
 
-    def no_download():
+    def no_download(*_):
         pytest.fail("tests must not download MNIST")
 
     monkeypatch.setattr(mnist, "_download", no_download)
@@ -194,7 +194,7 @@ def test_nothing_local_offline_says_where_to_put_files(monkeypatch):
     assert "\n" not in message and mnist.ENV_DIR in message
     assert "datasets.digits.path" in message and f"{IMAGES}.gz" in message
 
-    def offline_download():
+    def offline_download(*_):
         raise OSError("[Errno -2] Name or service not known\nmore detail")
 
     monkeypatch.setattr(mnist, "_download", offline_download)

@@ -10,7 +10,7 @@ from netviz.models.build import build_model, model_outputs
 from netviz.models.summary import describe_layer, param_counts, summary_rows
 from netviz.spec import load_spec
 from netviz.spec.layers import infer_shapes, layer_names
-from netviz.spec.schema import DATASET_SHAPES
+from netviz.data import describe_dataset
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = load_spec(ROOT / "specs" / "cs671-a2-task3.yaml")
@@ -22,7 +22,7 @@ EXPECTED = {
 
 
 def _shape(model) -> tuple[int, int, int]:
-    return DATASET_SHAPES[SPEC.datasets[model.dataset].kind]
+    return describe_dataset(SPEC.datasets[model.dataset]).input_shape
 
 
 @pytest.mark.parametrize("model", SPEC.models, ids=lambda m: m.name)

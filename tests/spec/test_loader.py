@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from netviz.cli import main
+from netviz.data import data_kinds
+from netviz.models.layers import layer_types
 from netviz.errors import SpecError
 from netviz.spec import load_spec
 
@@ -36,8 +38,7 @@ MUTATIONS = [
     ("unknown key with hint", "filters: 32, kernel_size: 7", "filtres: 32, kernel_size: 7", "models[0].layers[0].filtres",
      "unknown key (did you mean 'filters'?)"),
     ("unknown layer type", "{type: Conv2D, filters: 8", "{type: Conv3D, filters: 8", "models[2].trunk[3].type",
-     "unknown type 'Conv3D' (did you mean 'Conv2D'?); expected one of 'Conv2D', 'Dense', 'BatchNormalization', "
-     "'MaxPooling2D', 'AveragePooling2D', 'Dropout', 'Flatten', 'GlobalAveragePooling2D'"),
+     "unknown type 'Conv3D' (did you mean 'Conv2D'?); expected one of " + ", ".join(f"'{t}'" for t in layer_types())),
     ("missing dataset", "    dataset: mnist\n", "    dataset: mnits\n", "models[0].dataset",
      "no dataset named 'mnits' (did you mean 'mnist'?); defined: mnist, line"),
     ("absurd layer", "units: 1024", "units: 1000000000", "models[0].layers[4].units", "must be <= 65536"),
@@ -46,7 +47,7 @@ MUTATIONS = [
     ("bad head target", "target: length", "target: lenght", "models[2].heads[0].target",
      "line data has no label 'lenght'; expected one of class, length, width, angle, colour"),
     ("unknown dataset kind", "kind: line", "kind: lines", "datasets.line.kind",
-     "unknown kind 'lines' (did you mean 'line'?); expected one of 'mnist', 'line'"),
+     "unknown kind 'lines' (did you mean 'line'?); expected one of " + ", ".join(f"'{k}'" for k in data_kinds())),
     ("dropout rate", "{type: Dropout, rate: 0.4}\n      - {type: Flatten}", "{type: Dropout, rate: 1.4}\n      - {type: Flatten}",
      "models[2].trunk[5].rate", "must be < 1"),
     ("list for int", "per_class: 1000 ", "per_class: [1] ", "datasets.line.per_class", "must be an integer"),
@@ -75,7 +76,7 @@ MUTATIONS = [
      "model 'seq_mnist' has no layer 'conv2d_9' (did you mean 'conv2d'?)"),
     ("cam on a dense layer", "    train: {optimizer: adam, learning_rate: 0.003, epochs: 30",
      "    visualize: {cam: dense}\n    train: {optimizer: adam, learning_rate: 0.003, epochs: 30", "models[0].visualize.cam",
-     "layer 'dense' is a Dense, not a Conv2D layer"),
+     "layer 'dense' is a Dense with output shape (1024,), not a layer with spatial maps"),
     ("conv after flatten", "      - {type: Flatten}\n      - {type: Dense, units: 1024, activation: relu}\n      - {type: Dense, units: 10,",
      "      - {type: Flatten}\n      - {type: Conv2D, filters: 4, kernel_size: 3}\n      - {type: Dense, units: 10,", "models[0].layers[4]",
      "Conv2D needs an image-shaped input, got shape (3872,)"),

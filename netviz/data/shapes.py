@@ -1,0 +1,93 @@
+"""SHAPES: circles, squares, triangles and crosses on a noisy background, drawn from a seed.
+
+Example data for the specs in ``specs/examples`` and for ``bench/data.py``: made on
+the spot (never downloaded), with the mask of every shape so heatmaps can be
+scored against where the object really is. Written as a class-folder set of PNG
+files or as an ``arrays`` .npz.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+CLASSES = ("circle", "square", "triangle", "cross")
+
+
+def _outline(kind: str, x0: int, y0: int, side: int) -> list[tuple[str, object]]:
+    """ImageDraw calls (method, coordinates) that fill one shape in the box at (x0, y0) of ``side`` px."""
+    x1, y1 = x0 + side - 1, y0 + side - 1
+    if kind == "circle":
+        return [("ellipse", [x0, y0, x1, y1])]
+    if kind == "square":
+        return [("rectangle", [x0, y0, x1, y1])]
+    if kind == "triangle":
+        return [("polygon", [(x0 + (side - 1) / 2, y0), (x0, y1), (x1, y1)])]
+    bar = max(2, side // 3)
+    mid = (side - bar) // 2
+    return [("rectangle", [x0 + mid, y0, x0 + mid + bar - 1, y1]), ("rectangle", [x0, y0 + mid, x1, y0 + mid + bar - 1])]
+
+
+def draw_shapes(per_class: int, size: int = 28, channels: int = 1, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(N, size, size, channels) uint8 images, (N,) labels in class order, (N, size, size) bool masks."""
+    from PIL import Image, ImageDraw
+
+    rng = np.random.default_rng(seed)
+    n = per_class * len(CLASSES)
+    labels = np.repeat(np.arange(len(CLASSES)), per_class)
+    masks = np.zeros((n, size, size), dtype=bool)
+    canvas = Image.new("L", (size, size))
+    pen = ImageDraw.Draw(canvas)
+    for i, label in enumerate(labels):
+        side = int(rng.integers(size // 3, size * 2 // 3 + 1))
+        x0, y0 = (int(v) for v in rng.integers(0, size - side + 1, 2))
+        pen.rectangle([0, 0, size, size], fill=0)
+        for method, box in _outline(CLASSES[label], x0, y0, side):
+            getattr(pen, method)(box, fill=255)
+        masks[i] = np.asarray(canvas) > 0
+    noise = rng.integers(0, 70, (n, size, size, channels), dtype=np.uint8)
+    colour = rng.integers(150, 256, (n, 1, 1, channels), dtype=np.uint8)
+    images = np.where(masks[..., None], colour, noise).astype(np.uint8)
+    return images, labels, masks
+
+
+def write_folder(out: Path, per_class: int, size: int = 28, channels: int = 1, seed: int = 0) -> int:
+    """One subfolder of PNG files per class, written to a temporary folder and renamed into place."""
+    from PIL import Image
+
+    out = Path(out)
+    images, labels, _ = draw_shapes(per_class, size, channels, seed)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        for name in CLASSES:
+            (tmp / name).mkdir()
+        for i, (image, label) in enumerate(zip(images, labels)):
+            Image.fromarray(image[..., 0] if channels == 1 else image).save(tmp / CLASSES[label] / f"{i:06d}.png")
+        if out.exists():
+            shutil.rmtree(out)
+        os.replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return len(images)
+
+
+def write_npz(out: Path, per_class: int, size: int = 28, channels: int = 3, seed: int = 0) -> int:
+    """An ``arrays`` .npz: x, y, class_names and masks."""
+    out = Path(out)
+    images, labels, masks = draw_shapes(per_class, size, channels, seed)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            np.savez_compressed(fh, x=images, y=labels, class_names=np.array(CLASSES), masks=masks)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return len(images)

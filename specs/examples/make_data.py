@@ -1,0 +1,30 @@
+"""Write the example data sets the specs in this folder read (nothing is downloaded).
+
+Run from the repository root:
+    python specs/examples/make_data.py          # build/examples/shapes/ (PNG folders) and build/examples/shapes-masks.npz
+Both hold the SHAPES set (circles, squares, triangles, crosses on noise; netviz/data/shapes.py),
+drawn from a fixed seed, so every run writes the same images.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from netviz.data.shapes import write_folder, write_npz  # noqa: E402
+
+OUT = Path("build") / "examples"
+
+
+def main() -> None:
+    count = write_folder(OUT / "shapes", per_class=300, size=28, channels=1, seed=1)
+    print(f"wrote {count:,} grey PNG images in 4 class folders to {OUT / 'shapes'}")
+    count = write_npz(OUT / "shapes-masks.npz", per_class=300, size=28, channels=3, seed=2)
+    print(f"wrote {count:,} colour images with their masks to {OUT / 'shapes-masks.npz'}")
+
+
+if __name__ == "__main__":
+    main()

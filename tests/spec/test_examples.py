@@ -1,0 +1,69 @@
+"""The example specs build offline from data a script in the repo makes: class folders with a
+residual network, and an .npz with masks whose heatmaps are scored."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "specs" / "examples"
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder holding build/examples/ as make_data.py writes it (the specs' paths are relative)."""
+    work = tmp_path_factory.mktemp("examples")
+    run = subprocess.run([sys.executable, str(EXAMPLES / "make_data.py")], cwd=work, capture_output=True, text=True,
+                         timeout=300)
+    assert run.returncode == 0, run.stderr
+    return work
+
+
+def _netviz(work: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = os.environ | {"PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "netviz", *args], cwd=work, capture_output=True, text=True, env=env,
+                          timeout=900)
+
+
+def test_example_data_is_the_same_every_run(workdir: Path, tmp_path: Path) -> None:
+    again = subprocess.run([sys.executable, str(EXAMPLES / "make_data.py")], cwd=tmp_path, capture_output=True,
+                           text=True, timeout=300)
+    assert again.returncode == 0
+    first, second = workdir / "build" / "examples", tmp_path / "build" / "examples"
+    names = sorted(p.relative_to(first).as_posix() for p in first.rglob("*.png"))
+    assert len(names) == 1200 and names == sorted(p.relative_to(second).as_posix() for p in second.rglob("*.png"))
+    assert all((first / n).read_bytes() == (second / n).read_bytes() for n in names[::97])
+
+
+@pytest.mark.parametrize("spec", sorted(EXAMPLES.glob("*.yaml")), ids=lambda p: p.stem)
+def test_examples_validate_and_name_the_schema(workdir: Path, spec: Path) -> None:
+    assert spec.read_text().splitlines()[0] == "# yaml-language-server: $schema=../netviz.schema.json"
+    run = _netviz(workdir, "validate", str(spec))
+    assert run.returncode == 0, run.stderr
+
+
+@pytest.mark.slow
+def test_examples_build_end_to_end(workdir: Path) -> None:
+    results = {}
+    for name in ("shapes-residual", "shapes-masks"):
+        run = _netviz(workdir, "build", str(EXAMPLES / f"{name}.yaml"), "--out", f"out/{name}", "--no-pdf", "--quiet")
+        assert run.returncode == 0, run.stderr[-3000:]
+        results[name] = json.loads((workdir / "out" / name / "metrics.json").read_text())
+    residual = results["shapes-residual"]["models"]["residual"]
+    rows = {row["name"]: row for row in residual["summary"]}
+    assert rows["block"]["type"] == "Add" and sorted(rows["block"]["connected_to"]) == ["conv_b", "stem"]
+    figures = {(f["kind"], f["layer"]) for f in residual["visualization"]["figures"]}
+    assert {("filters", c) for c in ("stem", "conv_a", "conv_b", "conv_c")} <= figures
+    assert ("activations", "block") in figures and ("cam", "conv_c") in figures
+    assert residual["outputs"]["class"]["class_names"] == ["circle", "cross", "square", "triangle"]
+    masks = results["shapes-masks"]["models"]["cnn"]
+    assert masks["evaluation"]["class"]["accuracy"] > 0.9
+    for method in ("gradcam", "gradcam_plus_plus"):
+        scores = masks["visualization"]["explanations"][method]["class"]
+        assert scores["pointing_game"] > scores["chance_pointing"] and scores["energy_in_mask"] > scores["chance_energy"]
