@@ -237,8 +237,8 @@ def plot_cam(
     fig.colorbar(ScalarMappable(Normalize(0, 1), cmap), cax=bar).ax.tick_params(labelsize=FONT - 1)
     bar.set_ylabel("relevance (per image)", fontsize=FONT - 1)
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=DPI)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=DPI)
     return path
 
 

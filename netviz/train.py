@@ -17,6 +17,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from netviz.interrupt import stop_training
 from netviz.kernels import fast_kernels_available, fuse_adam, training_kernels
 from netviz.models.outputs import OutputInfo
 from netviz.spec import schema
@@ -179,7 +180,7 @@ def fit(model: Any, outputs: list[OutputInfo], x: np.ndarray, labels: dict[str, 
     with strategy.scope():
         compile_model(model, outputs, train, steps_per_epoch=-(-len(train_idx) // global_batch), steps_per_execution=spe,
                       fast_kernels=fast_kernels)
-    callbacks = list(callbacks or [])
+    callbacks = [*(callbacks or []), stop_training()]  # Ctrl-C stops at the next step, even if Keras swallowed it
     if strategy.num_replicas_in_sync > 1:
         callbacks.append(replica_statistics_callback(model, strategy))
     if train.restore_best and len(val_idx):

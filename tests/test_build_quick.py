@@ -7,15 +7,9 @@ import subprocess
 import time
 from pathlib import Path
 
-import pytest
-
 from tests.conftest import run_netviz
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED_MNIST = ROOT.parent / "shared" / "data" / "mnist"
-
-pytestmark = pytest.mark.skipif(not (SHARED_MNIST / "t10k-images-idx3-ubyte.gz").exists(),
-                                reason=f"real MNIST files absent: {SHARED_MNIST}")
 
 
 def _netviz(*args: str) -> subprocess.CompletedProcess[str]:
