@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import time
 from pathlib import Path
@@ -37,7 +38,10 @@ def test_build_writes_metrics_with_exact_parameter_counts(quick_build) -> None:
     assert data["train"] + data["validation"] + data["test"] == 2000
     assert "test split only" in metrics["datasets"]["mnist"]["provenance"]["split"]
     assert (out / "models" / "multihead.keras").exists() and (out / "models" / "multihead.initial.keras").exists()
-    assert "[" in run.stdout and "test accuracy" in run.stdout
+    # the progress line of each trained model, with the accuracy that metrics.json holds
+    for name, model in metrics["models"].items():
+        scores = ", ".join(f"{head} {e['accuracy']:.4f}" for head, e in model["evaluation"].items())
+        assert re.search(rf"^\[ *\d+\.\ds\] {name}: trained in \d+\.\ds; test accuracy {scores}$", run.stdout, re.M), name
 
 
 def test_build_writes_all_figures_and_explanations(quick_build) -> None:
