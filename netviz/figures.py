@@ -238,7 +238,7 @@ def plot_cam(
     bar.set_ylabel("relevance (per image)", fontsize=FONT - 1)
     path = Path(path)
     with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=DPI, format="png")
+        fig.savefig(tmp, dpi=DPI)
     return path
 
 

@@ -150,7 +150,7 @@ def _model_stage(spec: Spec, model_spec: schema.Model, data: Dataset, out: Path,
     outputs = model_outputs(model_spec, data.class_names)
     train_key = cache.digest("train", model_spec.model_dump(mode="json", exclude={"visualize", "title", "description"}),
                              spec.datasets[model_spec.dataset].model_dump(mode="json"), spec.seed,
-                             data.x_train, data.labels_train, data.x_test, data.labels_test)
+                             spec.runtime.fast_kernels, data.x_train, data.labels_train, data.x_test, data.labels_test)
     paths = ModelPaths(out, model_spec.name)
     trained = None if options.force else _cached(paths.train_json, TrainingRecord, train_key)
     keras_model = initial = None
@@ -227,7 +227,8 @@ def _train(spec: Spec, model_spec: schema.Model, data: Dataset, outputs: list, p
     progress(f"{model_spec.name}: training {t.epochs} epoch(s), batch {t.batch_size}{replicas}, "
              f"{t.optimizer} lr {t.learning_rate:g}{mixed}")
     result = train.fit(keras_model, outputs, data.x_train, data.labels_train, t, spec.seed,
-                       verbose=0 if options.quiet else (1 if sys.stdout.isatty() else 2))  # bars on a terminal
+                       verbose=0 if options.quiet else (1 if sys.stdout.isatty() else 2),  # bars on a terminal
+                       fast_kernels=spec.runtime.fast_kernels)
     evaluation = train.evaluate(keras_model, outputs, data.x_test, data.labels_test)
     summary = ", ".join(f"{name} {e['accuracy']:.4f}" for name, e in evaluation.items())
     progress(f"{model_spec.name}: trained in {result.seconds:.1f}s; test accuracy {summary}")

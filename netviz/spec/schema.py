@@ -183,6 +183,7 @@ class Report(Strict):
 class Runtime(Strict):
     strategy: Literal["default", "mirrored", "multi_worker"] = "default"
     mixed_precision: bool = False
+    fast_kernels: bool = True  # netviz.kernels' faster training ops; false: stock Keras throughout
 
 
 class Spec(Strict):

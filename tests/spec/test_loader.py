@@ -97,6 +97,17 @@ MUTATIONS = [
      "    layerz:\n      - {type: Conv2D, filters: 32, kernel_size: 7, strides: 1, activation: relu}", "models[0].layerz",
      "unknown key (did you mean 'layers'?)"),
     ("negative images", "  images: 6", "  images: -6", "visualize.images", "must be >= 6"),
+    # YAML 1.1 reads yes/no/on/off/true/false as booleans: where text is expected, say so, quoting the word written
+    ("boolean for a choice", "target: predicted", "target: true", "visualize.cam.target",
+     "YAML read this as the boolean true; write 'true' in quotes"),
+    ("boolean in a list of choices", "methods: [gradcam, gradcam_plus_plus, scorecam]", "methods: [gradcam, yes]",
+     "visualize.cam.methods[1]", "YAML read this as the boolean true; write 'yes' in quotes"),
+    ("boolean for a kind", "kind: line", "kind: off", "datasets.line.kind",
+     "YAML read this as the boolean false; write 'off' in quotes"),
+    ("boolean for text", "  title: Network Visualization\n", "  title: No\n", "front.title",
+     "YAML read this as the boolean false; write 'No' in quotes"),
+    ("boolean for a name", "  - name: seq_line", "  - name: on", "models[1].name",
+     "YAML read this as the boolean true; write 'on' in quotes"),
 ]
 
 
