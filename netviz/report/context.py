@@ -106,7 +106,7 @@ def metadata(spec: Spec, models: list[ModelView], results: Results) -> dict[str,
     }
 
 
-def build_context(spec: Spec, spec_path: Path, results: Results, out_dir: Path) -> dict[str, Any]:
+def build_context(spec: Spec, results: Results, out_dir: Path) -> dict[str, Any]:
     """Everything the templates may use; any other name fails (StrictUndefined).
 
     Models come in the spec's order, then any the results hold that the spec no longer names.
