@@ -21,8 +21,8 @@ from netviz.spec import schema
 from netviz.visualize import graph, methods, trust
 from netviz.visualize.activations import layer_activations
 from netviz.visualize.cam import CamProbe, explain
-from netviz.visualize.methods import Method
 from netviz.visualize.filters import FilterAscent, layer_kernels, reads_input, rgb_composite
+from netviz.visualize.methods import Method
 
 DELINS_IMAGES = 64  # images per model and head for deletion/insertion and the sanity check
 DELINS_STEPS = 16
