@@ -77,7 +77,7 @@ def _probe() -> None:
     conv = keras.layers.Conv2D(2, 1, kernel_initializer="ones", name="netviz_probe_conv")
     norm = keras.layers.BatchNormalization(name="netviz_probe_norm")
     drop = keras.layers.Dropout(0.5, seed=1, name="netviz_probe_drop")
-    model = keras.Sequential([keras.Input((2, 2, 3)), conv, norm, drop], name="netviz_probe")
+    model = keras.Sequential([keras.Input((2, 2, 3), name="netviz_probe_input"), conv, norm, drop], name="netviz_probe")
     x = np.arange(24, dtype="float32").reshape(2, 2, 2, 3) / 24
     expected_conv = np.asarray(conv(x))
     expected_norm = np.asarray(norm(expected_conv, training=True))
