@@ -18,7 +18,7 @@ from netviz import cache, io
 from netviz.data import Dataset, load_dataset
 from netviz.spec import Spec, load_spec
 from netviz.spec import schema
-from netviz.spec.layers import named_layers
+from netviz.spec.layers import is_chain, named_layers
 
 
 VISUALIZATION_VERSION = 3  # bump when visualization results change meaning; training stays cached
@@ -295,7 +295,7 @@ def _model_metrics(model_spec: schema.Model, data: Dataset, outputs: list, train
         "title": model_spec.title or model_spec.name,
         "description": model_spec.description,
         "dataset": model_spec.dataset,
-        "sequential": model_spec.is_sequential,
+        "sequential": is_chain(model_spec),  # a chain of layers: no "Connected to" column
         "layers_text": layers_text,
         "heads_text": heads_text,
         "params": trained["params"],
