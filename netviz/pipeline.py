@@ -23,7 +23,7 @@ from netviz.results import (FORMAT_VERSION, DatasetSummary, Environment, ModelRe
                             VisualizationRecord, load_results)
 from netviz.spec import Spec, load_spec
 from netviz.spec import schema
-from netviz.spec.layers import named_layers
+from netviz.spec.layers import is_chain, named_layers
 
 
 CacheRecord = TypeVar("CacheRecord", TrainingRecord, VisualizationRecord)
@@ -297,7 +297,7 @@ def _model_results(model_spec: schema.Model, outputs: list, trained: TrainingRec
 
     return ModelResults(
         title=model_spec.title or model_spec.name, description=model_spec.description, dataset=model_spec.dataset,
-        sequential=model_spec.is_sequential,
+        sequential=is_chain(model_spec),  # a chain of layers: no "Connected to" column
         layers_text=[describe_layer(layer) for _, head, layer in named_layers(model_spec) if head is None],
         params=trained.params, summary=trained.summary, data=trained.data, train=trained.train,
         history=trained.history,

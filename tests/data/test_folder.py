@@ -84,3 +84,13 @@ def test_unreadable_image_names_the_file_or_is_skipped_and_counted(tmp_path: Pat
     assert "\n" not in str(err.value)
     ds = load_dataset("d", config(tmp_path, skip_unreadable=True), seed=0)
     assert len(ds.x_train) + len(ds.x_test) == 6 and ds.provenance["unreadable files skipped"] == 1
+
+
+def test_animated_gif_gives_its_first_frame(tmp_path: Path) -> None:
+    frames = [Image.new("L", (4, 4), 200), Image.new("L", (4, 4), 30)]
+    for cls in ("a", "b"):
+        (tmp_path / cls).mkdir()
+        for i in range(2):
+            frames[0].save(tmp_path / cls / f"{i}.gif", save_all=True, append_images=frames[1:])
+    ds = load_dataset("g", config(tmp_path, image_size=(4, 4), color="grayscale", test_fraction=0.5), seed=0)
+    assert ds.x_train.min() == ds.x_train.max() == 200

@@ -56,6 +56,7 @@ def test_examples_build_end_to_end(workdir: Path) -> None:
         assert run.returncode == 0, run.stderr[-3000:]
         results[name] = json.loads((workdir / "out" / name / "metrics.json").read_text())
     residual = results["shapes-residual"]["models"]["residual"]
+    assert residual["sequential"] is False  # a graph: the report shows Keras' "Connected to" column
     rows = {row["name"]: row for row in residual["summary"]}
     assert rows["block"]["type"] == "Add" and sorted(rows["block"]["connected_to"]) == ["conv_b", "stem"]
     figures = {(f["kind"], f["layer"]) for f in residual["visualization"]["figures"]}
