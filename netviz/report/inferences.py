@@ -84,7 +84,12 @@ def _filter_note(m: ModelView, s: dict) -> str:
     where = f"{thousands(s['count'])} filters of {m.title} layer {s['layer']}"
     steps = f"after {thousands(s.get('steps'))} steps" if s.get("steps") is not None else ""
     if s["dead"]:
-        return f"Gradient ascent left {thousands(s['dead'])} of the {where} without any response {steps}.".replace(" .", ".")
+        note = f"Gradient ascent left {thousands(s['dead'])} of the {where} without any response {steps}.".replace(" .", ".")
+        if s["dead"] > 0.1 * s["count"]:
+            note += (f" That is {pct(s['dead'] / s['count'], 0)} of the layer switched off in training: such ReLU filters"
+                     " pass nothing on and learn nothing more; a learning-rate warm-up (train.warmup_epochs) or a"
+                     " lower rate keeps them alive.")
+        return note
     return (f"Gradient ascent found an exciting input for all {where}: mean final activation"
             f" {num(s.get('mean_final'))} {steps}.").replace(" .", ".")
 

@@ -91,3 +91,13 @@ def test_data_facts_read_as_text_not_python(tmp_path: Path) -> None:
     html = build_html(make_spec(), spec_path, metrics, tmp_path)
     assert "<dd>a/t10k-images.gz, a/t10k-labels.gz</dd>" in html and "<dd>\u2014</dd>" in html
     assert "[&#39;" not in html and "<dd>None</dd>" not in html
+
+
+def test_inferences_say_what_more_than_a_tenth_of_dead_filters_means(tmp_path: Path) -> None:
+    metrics, spec_path = make_build(tmp_path)
+    filters = metrics["models"]["seq_mnist"]["visualization"]["filters"]["conv2d"]
+    inferences = build_html(make_spec(), spec_path, metrics, tmp_path)
+    assert "left 2 of the 32 filters" in inferences and "switched off in training" not in inferences  # 6%
+    filters["dead"] = 20
+    inferences = build_html(make_spec(), spec_path, metrics, tmp_path)
+    assert "left 20 of the 32 filters" in inferences and "That is 62% of the layer switched off in training" in inferences
