@@ -128,10 +128,7 @@ def compile_model(model: Any, outputs: list[OutputInfo], train: schema.Train, st
         "rmsprop": keras.optimizers.RMSprop,
         "adamw": keras.optimizers.AdamW,
     }
-    rate: Any = train.learning_rate
-    if train.lr_schedule == "cosine":
-        rate = keras.optimizers.schedules.CosineDecay(train.learning_rate, decay_steps=steps_per_epoch * train.epochs)
-    optimizer = optimizers[train.optimizer](rate)
+    optimizer = optimizers[train.optimizer](learning_rate_schedule(train, steps_per_epoch))
     if fast_kernels and train.optimizer in ("adam", "adamw"):
         fuse_adam(optimizer)
     losses = ["binary_crossentropy" if o.activation == "sigmoid" else "sparse_categorical_crossentropy" for o in outputs]
@@ -146,6 +143,22 @@ def compile_model(model: Any, outputs: list[OutputInfo], train: schema.Train, st
         metrics={o.name: ["accuracy"] for o in outputs},
         steps_per_execution=steps,
     )
+
+
+def learning_rate_schedule(train: schema.Train, steps_per_epoch: int) -> Any:
+    """The learning rate per step: ``warmup_epochs`` of linear rise from 0, then constant or
+    cosine decay to 0 over the remaining steps (Keras' CosineDecay; alpha=1 keeps it constant)."""
+    import keras
+
+    total = max(1, steps_per_epoch * train.epochs)
+    warmup = min(total - 1, round(train.warmup_epochs * steps_per_epoch))
+    if warmup <= 0:
+        if train.lr_schedule == "cosine":
+            return keras.optimizers.schedules.CosineDecay(train.learning_rate, decay_steps=total)
+        return train.learning_rate
+    return keras.optimizers.schedules.CosineDecay(
+        0.0, decay_steps=total - warmup, alpha=0.0 if train.lr_schedule == "cosine" else 1.0,
+        warmup_target=train.learning_rate, warmup_steps=warmup)
 
 
 def model_strategy(model: Any) -> Any:
@@ -185,6 +198,8 @@ def fit(model: Any, outputs: list[OutputInfo], x: np.ndarray, labels: dict[str, 
         callbacks.append(replica_statistics_callback(model, strategy))
     if train.restore_best and len(val_idx):
         callbacks.append(restore_best_callback())
+    if train.patience and len(val_idx):
+        callbacks.append(keras.callbacks.EarlyStopping(monitor="val_loss", patience=train.patience))
     images, targets = tf.convert_to_tensor(x), [tf.convert_to_tensor(y) for y in ys]
     train_ds = input_pipeline(images, targets, global_batch, seed, train_idx, shift=train.random_shift)
     val_ds = input_pipeline(images, targets, global_batch, None, val_idx) if len(val_idx) else None

@@ -98,6 +98,14 @@ def activations_view(model: Any, x: np.ndarray, layers: Sequence[str] | None, fi
         out[act.layer] = {"mean_activation": act.mean_activation, "dead_share": act.dead_share, "channels": act.channels}
 
 
+def dead_filters_sentence(dead: int, count: int) -> str:
+    """How many filters no input can make fire, and what that costs the layer."""
+    if not dead:
+        return f"every one of the {count} filters fires on some input."
+    return (f"{dead} of the {count} filters ({dead / count:.0%}) fire on no input at all (red frame): ReLUs switched "
+            f"off during training pass nothing on and get no gradient, so the layer works with {count - dead}.")
+
+
 def filters_view(model: Any, layers: Sequence[str] | None, settings: schema.Filters, seed: int, fig_dir: Path,
                  record: Any, out: dict) -> None:
     for layer in layers if layers is not None else graph.default_filter_layers(model):
@@ -106,7 +114,7 @@ def filters_view(model: Any, layers: Sequence[str] | None, settings: schema.Filt
         path = figures.plot_filters(res.images, fig_dir / f"filters_{layer}.png", dead=res.dead)
         record(path, "filters", (
             f"Inputs that maximize each of the {count} filters of {layer} ({res.steps} steps of gradient ascent "
-            f"from a grey image, each image stretched to its own range); {dead} filter(s) never fire (red frame)."
+            f"from a grey image, each image stretched to its own range); {dead_filters_sentence(dead, count)}"
         ), layer=layer)
         out[layer] = {"final_activation": [float(v) for v in res.final], "dead": dead, "count": count,
                       "steps": res.steps}

@@ -135,3 +135,30 @@ def test_a_heads_loss_weight_scales_what_it_learns() -> None:
     assert np.abs(full["b"]).max() > 1e-3
     np.testing.assert_allclose(quarter["b"], 0.25 * full["b"], rtol=1e-4, atol=1e-7)
     np.testing.assert_allclose(quarter["a"], full["a"], rtol=1e-5, atol=1e-7)
+
+
+def test_warmup_rises_linearly_from_zero_then_follows_the_schedule() -> None:
+    from netviz.train import learning_rate_schedule
+
+    # 10 steps an epoch, 4 epochs: 10 warm-up steps, then cosine over the other 30
+    cosine = learning_rate_schedule(schema.Train(learning_rate=0.003, epochs=4, warmup_epochs=1, lr_schedule="cosine"), 10)
+    expected = {0: 0.0, 5: 0.0015, 10: 0.003, 25: 0.0015, 40: 0.0}  # step 25: cos(pi/2) half-way through the decay
+    expected[15] = 0.003 * 0.5 * (1 + np.cos(np.pi * 5 / 30))
+    for step, rate in expected.items():
+        assert float(cosine(step)) == pytest.approx(rate, abs=1e-9), step
+    constant = learning_rate_schedule(schema.Train(learning_rate=0.002, epochs=4, warmup_epochs=0.5), 10)
+    assert [round(float(constant(s)), 9) for s in (0, 1, 5, 20, 39)] == [0.0, 0.0004, 0.002, 0.002, 0.002]
+    assert learning_rate_schedule(schema.Train(learning_rate=0.002, epochs=4), 10) == 0.002  # no warm-up: as before
+
+
+def test_patience_stops_when_the_validation_loss_stops_improving() -> None:
+    import keras
+
+    # a learning rate too small to move float32 weights: the validation loss never improves after epoch 1
+    model = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Flatten(), keras.layers.Dense(2, activation="softmax")])
+    outputs = [OutputInfo("same", "t", "softmax", ("dark", "bright"))]
+    x, y = _bright_vs_dark(200, 0)
+    still = schema.Train(optimizer="sgd", learning_rate=1e-12, epochs=20, batch_size=50, patience=2)
+    assert len(fit(model, outputs, x, {"t": y}, still, seed=0, verbose=0).history["loss"]) == 3
+    learning = schema.Train(learning_rate=0.01, epochs=6, batch_size=50, patience=2)
+    assert len(fit(model, outputs, x, {"t": y}, learning, seed=0, verbose=0).history["loss"]) == 6

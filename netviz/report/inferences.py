@@ -83,7 +83,12 @@ def _filter_note(m: ModelView, s: FilterStatsRow) -> str:
     where = f"{thousands(s.count)} filters of {m.title} layer {s.layer}"
     steps = f"after {thousands(s.steps)} steps"
     if s.dead:
-        return f"Gradient ascent left {thousands(s.dead)} of the {where} without any response {steps}."
+        note = f"Gradient ascent left {thousands(s.dead)} of the {where} without any response {steps}."
+        if s.dead > 0.1 * s.count:
+            note += (f" That is {pct(s.dead / s.count, 0)} of the layer switched off in training: such ReLU filters"
+                     " pass nothing on and learn nothing more; a learning-rate warm-up (train.warmup_epochs) or a"
+                     " lower rate keeps them alive.")
+        return note
     return f"Gradient ascent found an exciting input for all {where}: mean final activation {num(s.mean_final)} {steps}."
 
 

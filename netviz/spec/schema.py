@@ -42,6 +42,11 @@ class Train(Strict):
     lr_schedule: Literal["constant", "cosine"] = "constant"
     restore_best: bool = False  # keep the epoch with the lowest validation loss
     random_shift: int = Field(default=0, ge=0, le=8)  # move each training image by up to this many pixels
+    # raise the learning rate linearly from 0 over this many epochs (then the schedule): Adam's first
+    # steps move every weight by about the full rate, which can switch first-layer ReLU filters off for good
+    warmup_epochs: float = Field(default=0.0, ge=0, le=1000)
+    # stop when the validation loss has not improved for this many epochs (Keras' EarlyStopping)
+    patience: int | None = Field(default=None, ge=1, le=1000)
 
 
 class LayerChoice(Strict):

@@ -135,12 +135,15 @@ class FilterAscent:
         return tf.reduce_mean(act, axis=(1, 2))
 
     def _gain(self, pre: Any) -> Any:
-        """(B,) what the ascent maximizes: the mean activation, or the mean pre-activation while a ReLU is off.
+        """(B,) what the ascent maximizes: the mean activation, or the highest pre-activation while a ReLU is off.
 
         A ReLU filter that is off everywhere on the grey start image has zero
-        gradient and could never be woken; its mean pre-activation still has one,
-        and leads it to an input where it fires. Only a filter that cannot fire on
-        any input in range ends the ascent at zero, i.e. flagged dead.
+        gradient and could never be woken; its highest pre-activation still has one,
+        and shapes that one window into the filter's pattern until it fires. (The mean
+        pre-activation would not do: its gradient is the kernel's sum at every interior
+        pixel, so an edge detector with a negative sum and bias was driven to a black
+        image and flagged dead although it fires on real images.) Only a filter that
+        cannot fire on any input in range ends the ascent at zero, i.e. flagged dead.
         """
         import tensorflow as tf
 
@@ -148,7 +151,7 @@ class FilterAscent:
         if graph.activation_name(self.conv) != "relu":
             return value
         awake = tf.reduce_max(pre, axis=(1, 2)) > 0
-        return tf.where(awake, value, tf.reduce_mean(pre, axis=(1, 2)))
+        return tf.where(awake, value, tf.reduce_max(pre, axis=(1, 2)))
 
     def _step(self, x: Any, pre: Any, shift: Any) -> Any:
         """One normalized-gradient ascent step on a batch; ``pre`` maps images to (B,h,w) pre-activations."""

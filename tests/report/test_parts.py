@@ -130,3 +130,19 @@ def test_the_method_text_names_the_layers_actually_used(tmp_path: Path) -> None:
     assert ("one convolutional layer per network (conv2d_7 of Sequential CNN on MNIST; conv2d of Sequential CNN on"
             " LINE (96 classes); conv2d_1 of Four-head CNN on LINE)") in text
     assert "first convolution" not in text and "last convolutional" not in text
+
+
+def test_inferences_say_what_more_than_a_tenth_of_dead_filters_means(tmp_path: Path) -> None:
+    raw = load_raw()
+    filters = raw["models"]["seq_mnist"]["visualization"]["filters"]["conv2d"]
+    count = filters["count"]
+    filters["dead"] = 1
+    results, spec_path = make_build(tmp_path, raw)
+    inferences = build_html(make_spec(), spec_path, results, tmp_path)
+    assert f"left 1 of the {count} filters" in inferences and "switched off in training" not in inferences
+    filters["dead"] = 20
+    results, spec_path = make_build(tmp_path, raw)
+    inferences = build_html(make_spec(), spec_path, results, tmp_path)
+    share = round(100 * 20 / count)
+    assert f"left 20 of the {count} filters" in inferences
+    assert f"That is {share}% of the layer switched off in training" in inferences

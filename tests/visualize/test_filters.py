@@ -88,6 +88,20 @@ def test_a_filter_off_on_grey_is_woken_and_only_an_impossible_one_is_dead():
     np.testing.assert_allclose(np.diag(filter_responses(model, "conv2d", res.images)), res.final, atol=1e-5)
 
 
+def test_an_edge_detector_with_a_negative_sum_and_bias_is_woken_not_dead():
+    """Off on grey and on black; only its own pattern (bright row over dark row) makes it fire."""
+    import keras
+
+    model = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Conv2D(1, 3, activation="relu", name="conv2d")])
+    kernel = np.zeros((3, 3, 1, 1), np.float32)
+    kernel[0, :, 0, 0], kernel[2, :, 0, 0] = 1.0, -2.0  # sum -3: on grey 0.5 x -3 - 0.2 < 0
+    model.get_layer("conv2d").set_weights([kernel, np.array([-0.2], np.float32)])
+    res = ascend_filters(model, "conv2d", schema.Filters(steps=80))
+    assert res.start[0] == 0.0 and not res.dead[0]
+    # at best one window fires at 3 x 1 - 0.2 = 2.8, i.e. a mean over the 6x6 positions of at least 2.8/36
+    assert res.final[0] >= 2.8 / 36 - 1e-6
+
+
 def test_kernels_and_rgb_composite():
     model = tiny_cnn("sequential", shape=(10, 10, 3))
     kernels = layer_kernels(model, "conv2d")
