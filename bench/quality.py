@@ -35,18 +35,19 @@ def main() -> int:
         return 2
     wall = time.perf_counter() - started
     print(f"\n{'model':<11} {'output':<8} {'data (train/test)':<20} {'accuracy':>9} {'macro F1':>9} {'original':>9} {'diff':>8}  {'train s':>7}")
-    for name, model in result.metrics["models"].items():
-        data = f"{model['data']['train'] + model['data']['validation']:,}/{model['data']['test']:,}"
-        for output, scores in model["evaluation"].items():
-            ref = scores.get("reference_accuracy")
-            diff = f"{scores['accuracy'] - ref:+.4f}" if ref is not None else ""
+    results = result.results
+    for name, model in results.models.items():
+        data = f"{model.data.train + model.data.validation:,}/{model.data.test:,}"
+        timing = results.timings.models[name]
+        cached = " (cached)" if timing.training_cached else ""
+        for output, scores in model.evaluation.items():
+            ref = scores.reference_accuracy
+            diff = f"{scores.accuracy - ref:+.4f}" if ref is not None else ""
             ref_text = f"{ref:.4f}" if ref is not None else "-"
-            timing = result.metrics["timings"][name]
-            cached = " (cached)" if timing["training_cached"] else ""
-            print(f"{name:<11} {output:<8} {data:<20} {scores['accuracy']:>9.4f} {scores['macro_f1']:>9.4f} "
-                  f"{ref_text:>9} {diff:>8}  {timing['train_seconds']:>7.1f}{cached}")
-    for name, info in result.metrics["datasets"].items():
-        print(f"data {name}: {info['provenance']}")
+            print(f"{name:<11} {output:<8} {data:<20} {scores.accuracy:>9.4f} {scores.macro_f1:>9.4f} "
+                  f"{ref_text:>9} {diff:>8}  {timing.train_seconds:>7.1f}{cached}")
+    for name, info in results.datasets.items():
+        print(f"data {name}: {info.provenance}")
     print(f"wall time {wall:.1f}s")
     return 0
 

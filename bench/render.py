@@ -23,27 +23,27 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from netviz.report.render import build_html, write_atomic, write_pdf  # noqa: E402
+from netviz.results import Results, load_results  # noqa: E402
 from netviz.spec.loader import load_spec  # noqa: E402
 from netviz.spec.schema import Spec  # noqa: E402
 
 
-def prepare(build: Path | None, spec_arg: Path | None, work: Path) -> tuple[Spec, Path, dict]:
-    """A build folder under ``work`` plus its spec and metrics: a copy of ``build``, or the fixture."""
+def prepare(build: Path | None, spec_arg: Path | None, work: Path) -> tuple[Spec, Path, Results]:
+    """A build folder under ``work`` plus its spec and results: a copy of ``build``, or the fixture."""
     if build is None:
-        from report import make_build, make_spec  # tests/report: fixture metrics and drawn figures
+        from report import make_build, make_spec  # tests/report: fixture results and drawn figures
 
-        metrics, spec_path = make_build(work)
-        return make_spec(), spec_path, metrics
+        results, spec_path = make_build(work)
+        return make_spec(), spec_path, results
     shutil.copytree(build, work, dirs_exist_ok=True)
-    metrics = json.loads((work / "metrics.json").read_text())
-    spec_path = spec_arg or ROOT / str(metrics.get("spec", "specs/cs671-a2-task3.yaml"))
-    return load_spec(spec_path), spec_path, metrics
+    spec_path = spec_arg or ROOT / json.loads((work / "metrics.json").read_text())["spec"]
+    return load_spec(spec_path), spec_path, load_results(work / "metrics.json", spec_path)
 
 
-def time_once(spec: Spec, spec_path: Path, metrics: dict, out: Path) -> tuple[float, float, int]:
+def time_once(spec: Spec, spec_path: Path, results: Results, out: Path) -> tuple[float, float, int]:
     """(HTML seconds, PDF seconds, PDF bytes) for one full render."""
     start = time.perf_counter()
-    html = build_html(spec, spec_path, metrics, out)
+    html = build_html(spec, spec_path, results, out)
     write_atomic(out / "report.html", html.encode("utf-8"))
     middle = time.perf_counter()
     pdf = write_pdf(html, spec, spec_path, out)
@@ -58,10 +58,10 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp) / "build"
-        spec, spec_path, metrics = prepare(args.build, args.spec, work)
-        runs = [time_once(spec, spec_path, metrics, work) for _ in range(args.repeat)]
+        spec, spec_path, results = prepare(args.build, args.spec, work)
+        runs = [time_once(spec, spec_path, results, work) for _ in range(args.repeat)]
     html_s, pdf_s = [r[0] for r in runs], [r[1] for r in runs]
-    print(f"input: {args.build or 'test fixture'} ({len(metrics.get('models', {}))} models), {args.repeat} runs")
+    print(f"input: {args.build or 'test fixture'} ({len(results.models)} models), {args.repeat} runs")
     print(f"html: median {statistics.median(html_s):.3f} s  (min {min(html_s):.3f} s)")
     print(f"pdf:  median {statistics.median(pdf_s):.3f} s  (min {min(pdf_s):.3f} s; first run includes importing WeasyPrint)")
     print(f"pdf size: {runs[-1][2]:,} bytes")

@@ -114,7 +114,7 @@ def bench_filters(model, layer: str, settings: schema.Filters) -> tuple[float, f
 
 def bench_gradcam(model, infos: list[OutputInfo], x: np.ndarray) -> tuple[float, float]:
     from netviz.visualize.cam import CamProbe
-    from netviz.visualize.gradcam import gradcam_maps, gradcam_one_image_loop
+    from netviz.visualize.methods.gradcam import gradcam_maps, gradcam_one_image_loop
 
     probe = CamProbe(model, None, infos)
     targets = probe.targets(x)
@@ -128,7 +128,8 @@ def bench_gradcam(model, infos: list[OutputInfo], x: np.ndarray) -> tuple[float,
 def main() -> None:
     import tensorflow as tf
 
-    from netviz.visualize.run import as_float, visualize_model
+    from netviz.visualization import as_float, visualize_model
+    from netviz.visualize import methods
 
     spec = load_spec(SPEC)
     rng = np.random.default_rng(spec.seed)
@@ -159,8 +160,10 @@ def main() -> None:
     print("  Batched and loop times are warm (tracing excluded, best of 3-5 runs); results checked equal.")
     print("  Grad-CAM loop: one eager GradientTape per image (the classic recipe).")
     print("  stage: visualize_model, run first for each network on fresh objects, tracing included (activations,")
-    print("  filters and kernels of every conv layer, 3 CAM methods per head on 6 + 200 images (LINE) or 6 + 64")
-    print("  (MNIST), pointing game, energy, deletion/insertion on 64 images, sanity check vs initial weights, figures).")
+    print(f"  filters and kernels of every conv layer, {len(spec.visualize.cam.methods)} CAM methods and {len(methods.baselines())} baselines per head "
+          "on 6 + 200 images (LINE)")
+    print("  or 6 + 64 (MNIST), pointing game, energy, deletion/insertion on 64 images, sanity check vs initial weights,")
+    print("  figures).")
 
 
 if __name__ == "__main__":

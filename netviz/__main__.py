@@ -1,5 +1,5 @@
 """Allow ``python -m netviz``."""
 
-from netviz.cli import main
+from netviz.cli import run
 
-raise SystemExit(main())
+run()

@@ -13,7 +13,7 @@ Everything is sized to stay legible at about 16 cm wide in the report.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Collection, Mapping, Sequence
 
 import numpy as np
 
@@ -237,8 +237,8 @@ def plot_cam(
     fig.colorbar(ScalarMappable(Normalize(0, 1), cmap), cax=bar).ax.tick_params(labelsize=FONT - 1)
     bar.set_ylabel("relevance (per image)", fontsize=FONT - 1)
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=DPI)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=DPI)
     return path
 
 
@@ -252,27 +252,32 @@ def _save_svg(fig, path: str | Path) -> Path:
     return path
 
 
-def plot_deletion_insertion(curves: Mapping[str, Mapping[str, Mapping[str, object]]], path: str | Path) -> Path:
+def plot_deletion_insertion(curves: Mapping[str, Mapping[str, Mapping[str, object]]], path: str | Path,
+                            baselines: Collection[str] = ()) -> Path:
     """SVG: per head (rows) the mean deletion and insertion curves (columns), one line per method.
 
     ``curves[head][method]`` holds ``deletion``/``insertion`` (mean curves over
     images, evenly spaced fractions 0..1) and ``deletion_auc``/``insertion_auc``.
+    Methods named in ``baselines`` are drawn dashed: the reference, not a contender.
+    One legend per row, right of the plots, carries both AUCs, so no legend hides a curve.
     """
     heads = list(curves)
-    fig = _figure(630, 190 * len(heads) + 40)
+    fig = _figure(820, 190 * len(heads) + 40)
     axes = fig.subplots(len(heads), 2, squeeze=False)
     for r, head in enumerate(heads):
         for c, kind in enumerate(("deletion", "insertion")):
             ax = axes[r][c]
             for method, data in curves[head].items():
                 y = np.asarray(data[kind], dtype=float)
-                ax.plot(np.linspace(0, 1, len(y)), y, label=f"{method} (AUC {float(data[kind + '_auc']):.3f})")
+                ax.plot(np.linspace(0, 1, len(y)), y, "--" if method in baselines else "-",
+                        label=f"{method} ({float(data['deletion_auc']):.3f} / {float(data['insertion_auc']):.3f})")
             ax.set_ylim(-0.02, 1.02)
             ax.set_title(f"{head}: {kind}" + (" (lower is better)" if kind == "deletion" else " (higher is better)"), fontsize=FONT)
             ax.set_xlabel("share of pixels " + ("removed" if kind == "deletion" else "inserted"), fontsize=FONT)
             ax.set_ylabel("target probability", fontsize=FONT)
             ax.tick_params(labelsize=FONT - 1)
-            ax.legend(fontsize=FONT - 1, frameon=False)
+        axes[r][1].legend(fontsize=FONT - 1, frameon=False, loc="upper left", bbox_to_anchor=(1.02, 1.0),
+                          title="AUC deletion / insertion", title_fontsize=FONT - 1)
     fig.tight_layout()
     return _save_svg(fig, path)
 

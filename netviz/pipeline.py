@@ -11,17 +11,24 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import ValidationError
 
 import netviz
 from netviz import cache, io
 from netviz.data import Dataset, load_dataset
+from netviz.results import (FORMAT_VERSION, DatasetSummary, Environment, ModelResults, ModelTimings,
+                            OutputDescription, Params, Results, Split, SummaryRow, Timings, TrainingRecord, Visualization,
+                            VisualizationRecord, load_results)
 from netviz.spec import Spec, load_spec
 from netviz.spec import schema
 from netviz.spec.layers import is_chain, named_layers
 
 
-VISUALIZATION_VERSION = 3  # bump when visualization results change meaning; training stays cached
+CacheRecord = TypeVar("CacheRecord", TrainingRecord, VisualizationRecord)
+
+VISUALIZATION_VERSION = 4  # bump when visualization results change meaning; training stays cached
 
 
 @dataclass(frozen=True)
@@ -63,7 +70,7 @@ def output_dir(spec: Spec, spec_path: Path, out: Path | None) -> Path:
 @dataclass(frozen=True)
 class BuildResult:
     out: Path
-    metrics: dict[str, Any]
+    results: Results
     html: Path | None
     pdf: Path | None
 
@@ -78,49 +85,43 @@ def build(spec_path: str | Path, options: Options = Options()) -> BuildResult:
     if io.remove_stale_temporaries(out):
         progress("removed half-written files of an interrupted build")
     datasets = _load_datasets(spec, progress)
-    metrics: dict[str, Any] = {
-        "netviz_version": netviz.__version__,
-        "spec": str(spec_path),
-        "seed": spec.seed,
-        "datasets": {name: _dataset_summary(data) for name, data in datasets.items()},
-        "models": {},
-        "timings": {},
-    }
+    models: dict[str, ModelResults] = {}
+    timings: dict[str, ModelTimings] = {}
     for model_spec in spec.models:
-        data = datasets[model_spec.dataset]
         started = time.perf_counter()
-        metrics["models"][model_spec.name], timing = _model_stage(spec, model_spec, data, out, options, progress)
-        metrics["timings"][model_spec.name] = timing | {"seconds": round(time.perf_counter() - started, 2)}
-    metrics["timings"]["total_seconds"] = round(progress.elapsed, 2)
-    metrics["environment"] = {"python": platform.python_version(), "platform": sys.platform}
-    io.write_json(out / "metrics.json", metrics)
+        models[model_spec.name], timing = _model_stage(spec, model_spec, datasets[model_spec.dataset], out, options,
+                                                       progress)
+        timings[model_spec.name] = ModelTimings(**timing, seconds=round(time.perf_counter() - started, 2))
+    results = Results(
+        format_version=FORMAT_VERSION, netviz_version=netviz.__version__, spec=str(spec_path), seed=spec.seed,
+        datasets={name: _dataset_summary(data) for name, data in datasets.items()}, models=models,
+        environment=Environment(python=platform.python_version(), platform=sys.platform),
+        timings=Timings(models=timings, total_seconds=round(progress.elapsed, 2)),
+    )
+    io.write_json(out / "metrics.json", results.model_dump(mode="json"))
     progress(f"metrics written: {out / 'metrics.json'}")
     if not options.report:
-        return BuildResult(out, metrics, None, None)
-    html, pdf = render_stage(spec, spec_path, metrics, out, options.pdf, progress)
-    return BuildResult(out, metrics, html, pdf)
+        return BuildResult(out, results, None, None)
+    html, pdf = render_stage(spec, spec_path, results, out, options.pdf, progress)
+    return BuildResult(out, results, html, pdf)
 
 
 def render(spec_path: str | Path, options: Options = Options()) -> BuildResult:
-    """Rebuild HTML and PDF from the cached metrics and figures, training nothing."""
-    from netviz.errors import NetvizError
-
+    """Rebuild HTML and PDF from the cached results and figures, training nothing."""
     spec_path = Path(spec_path)
     spec = load_spec(spec_path)
     out = output_dir(spec, spec_path, options.out)
-    metrics = io.read_json(out / "metrics.json")
-    if metrics is None:
-        raise NetvizError(f"{out / 'metrics.json'}: no build results here; run `netviz build {spec_path}` first")
+    results = load_results(out / "metrics.json", spec_path)
     progress = Progress(options.quiet)
-    html, pdf = render_stage(spec, spec_path, metrics, out, options.pdf, progress)
-    return BuildResult(out, metrics, html, pdf)
+    html, pdf = render_stage(spec, spec_path, results, out, options.pdf, progress)
+    return BuildResult(out, results, html, pdf)
 
 
-def render_stage(spec: Spec, spec_path: Path, metrics: dict[str, Any], out: Path, pdf: bool,
+def render_stage(spec: Spec, spec_path: Path, results: Results, out: Path, pdf: bool,
                  progress: Progress) -> tuple[Path | None, Path | None]:
     from netviz.report.render import render_report
 
-    html_path, pdf_path = render_report(spec, spec_path, metrics, out, pdf=pdf and spec.report.pdf)
+    html_path, pdf_path = render_report(spec, spec_path, results, out, pdf=pdf and spec.report.pdf)
     progress(f"report: {html_path}" + (f" and {pdf_path}" if pdf_path else ""))
     return html_path, pdf_path
 
@@ -136,45 +137,54 @@ def _load_datasets(spec: Spec, progress: Progress) -> dict[str, Dataset]:
     return datasets
 
 
-def _dataset_summary(data: Dataset) -> dict[str, Any]:
-    return {"kind": data.kind, "train": int(len(data.x_train)), "test": int(len(data.x_test)),
-            "input_shape": list(data.input_shape), "provenance": data.provenance}
+def _dataset_summary(data: Dataset) -> DatasetSummary:
+    return DatasetSummary(kind=data.kind, train=len(data.x_train), test=len(data.x_test), input_shape=data.input_shape,
+                          provenance=data.provenance)
 
 
 def _model_stage(spec: Spec, model_spec: schema.Model, data: Dataset, out: Path, options: Options,
-                 progress: Progress) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The model's metrics (deterministic) and its timings (wall clock, cache hits), apart."""
+                 progress: Progress) -> tuple[ModelResults, dict[str, Any]]:
+    """The model's results (deterministic) and its timings (wall clock, cache hits), apart."""
     from netviz.models.build import model_outputs
 
     outputs = model_outputs(model_spec, data.class_names)
     train_key = cache.digest("train", model_spec.model_dump(mode="json", exclude={"visualize", "title", "description"}),
                              spec.datasets[model_spec.dataset].model_dump(mode="json"), spec.seed,
-                             data.x_train, data.labels_train, data.x_test, data.labels_test)
+                             spec.runtime.fast_kernels, data.x_train, data.labels_train, data.x_test, data.labels_test)
     paths = ModelPaths(out, model_spec.name)
-    trained = io.read_json(paths.train_json)
+    trained = None if options.force else _cached(paths.train_json, TrainingRecord, train_key)
     keras_model = initial = None
     timing = {"training_cached": False, "visualization_cached": False}
-    if not options.force and trained and trained.get("key") == train_key and paths.model.exists():
+    if trained is not None and paths.model.exists():
         progress(f"{model_spec.name}: training cached (key {train_key[:8]}), nothing retrained")
         timing["training_cached"] = True
     else:
         keras_model, initial, trained = _train(spec, model_spec, data, outputs, paths, train_key, options, progress)
-    timing["train_seconds"] = trained.get("seconds")
+    timing["train_seconds"] = trained.seconds
     if not options.visualize:
-        return _model_metrics(model_spec, data, outputs, trained, {"figures": []}), timing
+        return _model_results(model_spec, outputs, trained, None), timing
     vis_key = cache.digest("visualize", VISUALIZATION_VERSION, train_key, spec.visualize.model_dump(mode="json"),
                            model_spec.visualize.model_dump(mode="json"))
-    visual = io.read_json(paths.vis_json)
-    if not options.force and visual and visual.get("key") == vis_key and _figures_exist(out, visual["result"]):
+    visual = None if options.force else _cached(paths.vis_json, VisualizationRecord, vis_key)
+    if visual is not None and _figures_exist(out, visual.result):
         progress(f"{model_spec.name}: visualizations cached")
         timing["visualization_cached"] = True
     else:
         if keras_model is None:
             keras_model, initial = _load_models(paths)
-        visual = {"key": vis_key, "result": _visualize(spec, model_spec, data, outputs, keras_model, initial,
-                                                   trained["history"], out, progress)}
-        io.write_json(paths.vis_json, visual)
-    return _model_metrics(model_spec, data, outputs, trained, visual["result"]), timing
+        visual = VisualizationRecord(key=vis_key, result=_visualize(spec, model_spec, data, outputs, keras_model,
+                                                                    initial, trained.history, out, progress))
+        io.write_json(paths.vis_json, visual.model_dump(mode="json"))
+    return _model_results(model_spec, outputs, trained, visual.result), timing
+
+
+def _cached(path: Path, record: type[CacheRecord], key: str) -> CacheRecord | None:
+    """The record cached at ``path`` if it is valid and made under ``key``; anything else is a miss."""
+    try:
+        cached = record.model_validate(io.read_json(path))
+    except ValidationError:
+        return None
+    return cached if cached.key == key else None
 
 
 @dataclass(frozen=True)
@@ -200,7 +210,7 @@ class ModelPaths:
 
 
 def _train(spec: Spec, model_spec: schema.Model, data: Dataset, outputs: list, paths: ModelPaths, key: str,
-           options: Options, progress: Progress) -> tuple[Any, Any, dict[str, Any]]:
+           options: Options, progress: Progress) -> tuple[Any, Any, TrainingRecord]:
     from netviz.runtime import start_tensorflow
 
     start_tensorflow(options.verbose)
@@ -217,22 +227,18 @@ def _train(spec: Spec, model_spec: schema.Model, data: Dataset, outputs: list, p
     progress(f"{model_spec.name}: training {t.epochs} epoch(s), batch {t.batch_size}{replicas}, "
              f"{t.optimizer} lr {t.learning_rate:g}{mixed}")
     result = train.fit(keras_model, outputs, data.x_train, data.labels_train, t, spec.seed,
-                       verbose=0 if options.quiet else (1 if sys.stdout.isatty() else 2))  # bars on a terminal
+                       verbose=0 if options.quiet else (1 if sys.stdout.isatty() else 2),  # bars on a terminal
+                       fast_kernels=spec.runtime.fast_kernels)
     evaluation = train.evaluate(keras_model, outputs, data.x_test, data.labels_test)
     summary = ", ".join(f"{name} {e['accuracy']:.4f}" for name, e in evaluation.items())
     progress(f"{model_spec.name}: trained in {result.seconds:.1f}s; test accuracy {summary}")
     _save_model(keras_model, paths.model)
-    trained = {
-        "key": key,
-        "history": result.history,
-        "evaluation": evaluation,
-        "train": t.model_dump(mode="json"),
-        "seconds": round(result.seconds, 2),
-        "data": {"train": result.train_size, "validation": result.validation_size, "test": int(len(data.x_test))},
-        "params": _params(keras_model),
-        "summary": _summary(keras_model, model_spec),
-    }
-    io.write_json(paths.train_json, trained)
+    trained = TrainingRecord(
+        key=key, history=result.history, evaluation=evaluation, train=t, seconds=round(result.seconds, 2),
+        data=Split(train=result.train_size, validation=result.validation_size, test=len(data.x_test)),
+        params=_params(keras_model), summary=_summary(keras_model, model_spec),
+    )
+    io.write_json(paths.train_json, trained.model_dump(mode="json"))
     return keras_model, initial, trained
 
 
@@ -252,23 +258,23 @@ def _load_models(paths: ModelPaths) -> tuple[Any, Any]:
     return model, initial
 
 
-def _params(model: Any) -> dict[str, int]:
+def _params(model: Any) -> Params:
     from netviz.models.summary import param_counts
 
-    return param_counts(model)
+    return Params(**param_counts(model))
 
 
-def _summary(model: Any, model_spec: schema.Model) -> list[dict[str, Any]]:
+def _summary(model: Any, model_spec: schema.Model) -> list[SummaryRow]:
     from netviz.models.summary import summary_rows
 
     heads = {name: head for name, head, _ in named_layers(model_spec) if head}
-    return summary_rows(model, heads)
+    return [SummaryRow(**row) for row in summary_rows(model, heads)]
 
 
 def _visualize(spec: Spec, model_spec: schema.Model, data: Dataset, outputs: list, keras_model: Any, initial: Any,
-               history: dict[str, list[float]], out: Path, progress: Progress) -> dict[str, Any]:
+               history: dict[str, list[float]], out: Path, progress: Progress) -> Visualization:
     from netviz.figures import plot_training_curves
-    from netviz.visualize.run import visualize_model
+    from netviz.visualization import visualize_model
 
     started = time.perf_counter()
     curves = Path("figures") / model_spec.name / "training_curves.svg"
@@ -278,34 +284,24 @@ def _visualize(spec: Spec, model_spec: schema.Model, data: Dataset, outputs: lis
     result["figures"].insert(0, {"path": curves.as_posix(), "kind": "curves", "layer": None, "head": None, "method": None,
                                  "caption": f"Training and validation loss and accuracy per epoch for {model_spec.title or model_spec.name}."})
     progress(f"{model_spec.name}: {len(result['figures'])} figures in {time.perf_counter() - started:.1f}s")
-    return result
+    return Visualization.model_validate(result)
 
 
-def _figures_exist(out: Path, result: dict[str, Any]) -> bool:
-    return all((out / fig["path"]).exists() for fig in result.get("figures", []))
+def _figures_exist(out: Path, result: Visualization) -> bool:
+    return all((out / fig.path).exists() for fig in result.figures)
 
 
-def _model_metrics(model_spec: schema.Model, data: Dataset, outputs: list, trained: dict[str, Any],
-                   visual: dict[str, Any]) -> dict[str, Any]:
+def _model_results(model_spec: schema.Model, outputs: list, trained: TrainingRecord,
+                   visualization: Visualization | None) -> ModelResults:
     from netviz.models.summary import describe_layer
 
-    layers_text = [describe_layer(layer) for _, head, layer in named_layers(model_spec) if head is None]
-    heads_text = {h.name: [describe_layer(layer) for layer in h.layers] for h in model_spec.heads or []}
-    return {
-        "title": model_spec.title or model_spec.name,
-        "description": model_spec.description,
-        "dataset": model_spec.dataset,
-        "sequential": is_chain(model_spec),  # a chain of layers: no "Connected to" column
-        "layers_text": layers_text,
-        "heads_text": heads_text,
-        "params": trained["params"],
-        "summary": trained["summary"],
-        "data": trained["data"],
-        "train": trained["train"],
-        "history": trained["history"],
-        "outputs": {o.name: {"target": o.target, "activation": o.activation, "class_names": list(o.class_names)}
-                    for o in outputs},
-        "evaluation": trained["evaluation"],
-        "visualization": visual,
-        "explanations": visual.get("explanations", {}),
-    }
+    return ModelResults(
+        title=model_spec.title or model_spec.name, description=model_spec.description, dataset=model_spec.dataset,
+        sequential=is_chain(model_spec),  # a chain of layers: no "Connected to" column
+        layers_text=[describe_layer(layer) for _, head, layer in named_layers(model_spec) if head is None],
+        params=trained.params, summary=trained.summary, data=trained.data, train=trained.train,
+        history=trained.history,
+        outputs={o.name: OutputDescription(target=o.target, activation=o.activation, class_names=list(o.class_names))
+                 for o in outputs},
+        evaluation=trained.evaluation, visualization=visualization,
+    )

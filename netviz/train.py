@@ -17,7 +17,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from netviz.kernels import training_kernels
+from netviz.interrupt import stop_training
+from netviz.kernels import fast_kernels_available, fuse_adam, training_kernels
 from netviz.models.outputs import OutputInfo
 from netviz.spec import schema
 
@@ -110,12 +111,14 @@ STEPS_PER_EXECUTION = 16  # training steps per tf.function call without a strate
 
 
 def compile_model(model: Any, outputs: list[OutputInfo], train: schema.Train, steps_per_epoch: int = 1,
-                  steps_per_execution: int = 1) -> None:
-    """Per-output losses: binary cross-entropy for sigmoid heads, categorical for softmax ones.
+                  steps_per_execution: int = 1, fast_kernels: bool = True) -> None:
+    """Per-output losses: binary cross-entropy for sigmoid heads, categorical for softmax ones,
+    summed with each head's ``loss_weight``.
 
     ``steps_per_execution`` > 1 runs that many steps per tf.function call (capped at an
     epoch), which saves Keras' per-step Python work; Keras 3 cannot do it under a
     multi-replica strategy (keras-team/keras#19246), so fit passes 1 there.
+    ``fast_kernels`` runs Adam's update as one fused kernel (see netviz.kernels).
     """
     import keras
 
@@ -129,7 +132,7 @@ def compile_model(model: Any, outputs: list[OutputInfo], train: schema.Train, st
     if train.lr_schedule == "cosine":
         rate = keras.optimizers.schedules.CosineDecay(train.learning_rate, decay_steps=steps_per_epoch * train.epochs)
     optimizer = optimizers[train.optimizer](rate)
-    if train.optimizer in ("adam", "adamw"):
+    if fast_kernels and train.optimizer in ("adam", "adamw"):
         fuse_adam(optimizer)
     losses = ["binary_crossentropy" if o.activation == "sigmoid" else "sparse_categorical_crossentropy" for o in outputs]
     steps = max(1, min(steps_per_execution, steps_per_epoch))
@@ -139,42 +142,10 @@ def compile_model(model: Any, outputs: list[OutputInfo], train: schema.Train, st
     model.compile(
         optimizer=optimizer,
         loss={o.name: loss for o, loss in zip(outputs, losses)},
+        loss_weights={o.name: o.loss_weight for o in outputs},
         metrics={o.name: ["accuracy"] for o in outputs},
         steps_per_execution=steps,
     )
-
-
-def fuse_adam(optimizer: Any) -> None:
-    """Run Adam's update as TensorFlow's one fused kernel (ResourceApplyAdam).
-
-    Keras writes the update as about twelve element-wise ops, each a pass over the
-    variable; with 4-10 million parameters at batch 100 that memory traffic was a
-    quarter of a CPU training step. The kernel does the same arithmetic
-    (m += (g - m)(1 - b1); v += (g^2 - v)(1 - b2); w -= lr sqrt(1 - b2^t) / (1 - b1^t) m / (sqrt(v) + eps))
-    in one pass. AMSGrad, sparse gradients and optimizers without the expected slots
-    keep Keras' own update.
-    """
-    import tensorflow as tf
-
-    if not hasattr(optimizer, "_get_variable_index"):
-        return
-    plain = optimizer.update_step
-
-    def update_step(gradient: Any, variable: Any, learning_rate: Any) -> Any:
-        slots = getattr(optimizer, "_momentums", None), getattr(optimizer, "_velocities", None)
-        if (None in slots or optimizer.amsgrad or isinstance(gradient, tf.IndexedSlices)
-                or not hasattr(variable, "handle")):
-            return plain(gradient, variable, learning_rate)
-        index = optimizer._get_variable_index(variable)
-        dtype = variable.dtype
-        step = tf.cast(optimizer.iterations + 1, dtype)
-        beta_1, beta_2 = tf.cast(optimizer.beta_1, dtype), tf.cast(optimizer.beta_2, dtype)
-        return tf.raw_ops.ResourceApplyAdam(
-            var=variable.handle, m=slots[0][index].value.handle, v=slots[1][index].value.handle,
-            beta1_power=tf.pow(beta_1, step), beta2_power=tf.pow(beta_2, step), lr=tf.cast(learning_rate, dtype),
-            beta1=beta_1, beta2=beta_2, epsilon=tf.cast(optimizer.epsilon, dtype), grad=tf.cast(gradient, dtype))
-
-    optimizer.update_step = update_step
 
 
 def model_strategy(model: Any) -> Any:
@@ -185,8 +156,12 @@ def model_strategy(model: Any) -> Any:
 
 
 def fit(model: Any, outputs: list[OutputInfo], x: np.ndarray, labels: dict[str, np.ndarray],
-        train: schema.Train, seed: int, verbose: int = 2, callbacks: list[Callable] | None = None) -> TrainResult:
+        train: schema.Train, seed: int, verbose: int = 2, callbacks: list[Callable] | None = None,
+        fast_kernels: bool = True) -> TrainResult:
     """Train ``model`` (already built) on uint8 images ``x``; returns the per-epoch history.
+
+    ``fast_kernels`` (the spec's ``runtime.fast_kernels``) trains through netviz.kernels'
+    faster ops where this Keras allows them; false trains with stock Keras throughout.
 
     The global batch is ``train.batch_size`` per replica of the model's strategy; the
     validation split is held out before any sharding, so every worker validates on the
@@ -195,6 +170,7 @@ def fit(model: Any, outputs: list[OutputInfo], x: np.ndarray, labels: dict[str, 
     import keras
     import tensorflow as tf
 
+    fast_kernels = fast_kernels and fast_kernels_available()  # before seeding: the probe draws nothing
     keras.utils.set_random_seed(seed)
     strategy = model_strategy(model)
     global_batch = train.batch_size * strategy.num_replicas_in_sync
@@ -202,8 +178,9 @@ def fit(model: Any, outputs: list[OutputInfo], x: np.ndarray, labels: dict[str, 
     train_idx, val_idx = split_validation(len(x), train.validation_split, seed)
     spe = STEPS_PER_EXECUTION if strategy.num_replicas_in_sync == 1 else 1
     with strategy.scope():
-        compile_model(model, outputs, train, steps_per_epoch=-(-len(train_idx) // global_batch), steps_per_execution=spe)
-    callbacks = list(callbacks or [])
+        compile_model(model, outputs, train, steps_per_epoch=-(-len(train_idx) // global_batch), steps_per_execution=spe,
+                      fast_kernels=fast_kernels)
+    callbacks = [*(callbacks or []), stop_training()]  # Ctrl-C stops at the next step, even if Keras swallowed it
     if strategy.num_replicas_in_sync > 1:
         callbacks.append(replica_statistics_callback(model, strategy))
     if train.restore_best and len(val_idx):
@@ -212,7 +189,7 @@ def fit(model: Any, outputs: list[OutputInfo], x: np.ndarray, labels: dict[str, 
     train_ds = input_pipeline(images, targets, global_batch, seed, train_idx, shift=train.random_shift)
     val_ds = input_pipeline(images, targets, global_batch, None, val_idx) if len(val_idx) else None
     start = time.perf_counter()
-    with training_kernels(model):
+    with training_kernels(model, fast_kernels):
         history = model.fit(train_ds, validation_data=val_ds, epochs=train.epochs, verbose=verbose,
                             callbacks=callbacks, shuffle=False)  # the pipeline shuffles, seeded
     seconds = time.perf_counter() - start

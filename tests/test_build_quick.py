@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import time
 from pathlib import Path
 
-import pytest
-
+import netviz
+from netviz.results import FORMAT_VERSION, load_results
 from tests.conftest import run_netviz
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED_MNIST = ROOT.parent / "shared" / "data" / "mnist"
-
-pytestmark = pytest.mark.skipif(not (SHARED_MNIST / "t10k-images-idx3-ubyte.gz").exists(),
-                                reason=f"real MNIST files absent: {SHARED_MNIST}")
 
 
 def _netviz(*args: str) -> subprocess.CompletedProcess[str]:
@@ -43,7 +40,20 @@ def test_build_writes_metrics_with_exact_parameter_counts(quick_build) -> None:
     assert data["train"] + data["validation"] + data["test"] == 2000
     assert "test split only" in metrics["datasets"]["mnist"]["provenance"]["split"]
     assert (out / "models" / "multihead.keras").exists() and (out / "models" / "multihead.initial.keras").exists()
-    assert "[" in run.stdout and "test accuracy" in run.stdout
+    # the progress line of each trained model, with the accuracy that metrics.json holds
+    for name, model in metrics["models"].items():
+        scores = ", ".join(f"{head} {e['accuracy']:.4f}" for head, e in model["evaluation"].items())
+        assert re.search(rf"^\[ *\d+\.\ds\] {name}: trained in \d+\.\ds; test accuracy {scores}$", run.stdout, re.M), name
+
+
+def test_build_writes_results_that_validate(quick_build) -> None:
+    """metrics.json is the typed contract: this netviz reads back exactly what it wrote."""
+    out, run, _ = quick_build
+    assert run.returncode == 0, run.stderr[-3000:]
+    results = load_results(out / "metrics.json", "specs/quick.yaml")
+    assert results.format_version == FORMAT_VERSION and results.netviz_version == netviz.__version__
+    assert json.loads((out / "metrics.json").read_text()) == results.model_dump(mode="json")
+    assert list(results.timings.models) == list(results.models) == ["seq_mnist", "seq_line", "multihead"]
 
 
 def test_build_writes_all_figures_and_explanations(quick_build) -> None:
@@ -55,12 +65,13 @@ def test_build_writes_all_figures_and_explanations(quick_build) -> None:
         assert {"activations", "filters", "kernels", "cam", "curves"} <= kinds, name
         for figure in model["visualization"]["figures"]:
             assert (out / figure["path"]).stat().st_size > 0
-        heads = set(model["outputs"])
-        for method in ("gradcam", "gradcam_plus_plus", "scorecam"):
-            assert set(model["explanations"][method]) == heads
-    gradcam = metrics["models"]["seq_line"]["explanations"]["gradcam"]["class"]
+        explanations = model["visualization"]["explanations"]
+        assert {"gradcam", "gradcam_plus_plus", "scorecam"} <= set(explanations)
+        for per_head in explanations.values():
+            assert list(per_head) == list(model["outputs"])
+    gradcam = metrics["models"]["seq_line"]["visualization"]["explanations"]["gradcam"]["class"]
     assert gradcam["images"] >= 200 and gradcam["pointing_game"] is not None
-    assert metrics["models"]["seq_mnist"]["explanations"]["gradcam"]["class"]["pointing_game"] is None
+    assert metrics["models"]["seq_mnist"]["visualization"]["explanations"]["gradcam"]["class"]["pointing_game"] is None
 
 
 def test_build_writes_the_report(quick_build) -> None:

@@ -69,6 +69,7 @@ def test_cam_figure_rows_per_head_and_shape_check(tmp_path):
     assert two.shape[0] > one.shape[0] and two.shape[1] == one.shape[1]
     with pytest.raises(ValueError, match="upsample first"):
         figures.plot_cam(images, {"length": rng.random((4, 5, 5))}, tmp_path / "bad.png")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["one.png", "two.png"]  # written whole or not at all
 
 
 def test_overlay_blends_the_map_over_the_image():
@@ -88,6 +89,14 @@ def test_svgs_are_deterministic(tmp_path):
     c = figures.plot_deletion_insertion(curves, tmp_path / "c.svg").read_bytes()
     d = figures.plot_deletion_insertion(curves, tmp_path / "d.svg").read_bytes()
     assert c == d and c.startswith(b"<?xml")
+
+
+def test_deletion_insertion_draws_the_baselines_dashed(tmp_path):
+    line = {"deletion": np.linspace(1, 0, 5), "insertion": np.linspace(0, 1, 5), "deletion_auc": 0.5, "insertion_auc": 0.5}
+    alone = figures.plot_deletion_insertion({"class": {"Grad-CAM": line}}, tmp_path / "a.svg").read_text()
+    both = figures.plot_deletion_insertion({"class": {"Grad-CAM": line, "Random baseline": line}}, tmp_path / "b.svg",
+                                           baselines={"Random baseline"}).read_text()
+    assert "stroke-dasharray" not in alone and "stroke-dasharray" in both
 
 
 def test_no_pyplot_and_no_tensorflow():

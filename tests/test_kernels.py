@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
+from collections.abc import Iterator
+from dataclasses import dataclass
+
 import numpy as np
 import pytest
 
-from netviz.kernels import fusable_batch_norm, fused_batch_norm, patch_conv, plain_dropout, training_kernels
+from netviz.kernels import all_layers, fusable_batch_norm, fused_batch_norm, patch_conv, plain_dropout, training_kernels
+from netviz.spec import schema
 
 
 @pytest.mark.parametrize("shape", [(16, 5, 5, 3), (32, 7)])
@@ -142,3 +148,100 @@ def test_dropout_kernel_drops_at_the_rate_and_keeps_the_expected_value() -> None
     assert set(np.unique(first)) == {0.0, np.float32(65536 / (65536 - 26214))}
     assert abs(first.mean() - 1.0) < 0.02
     assert not np.array_equal(first, second), "each call draws a new mask"
+
+
+def test_nested_models_layers_are_found_through_the_public_layers() -> None:
+    import keras
+
+    inner = keras.Sequential([keras.layers.Conv2D(3, 1), keras.layers.BatchNormalization()], name="inner")
+    model = keras.Sequential([keras.Input((4, 4, 2)), inner, keras.layers.Flatten(), keras.layers.Dropout(0.2)])
+    assert [layer.name for layer in all_layers(model)][:3] == ["inner", *[layer.name for layer in inner.layers]]
+    with training_kernels(model) as swapped:
+        assert swapped == 3 and all("call" in layer.__dict__ for layer in inner.layers)
+    assert not any("call" in layer.__dict__ for layer in all_layers(model))
+
+
+# ---------------------------------------------------------------- runtime.fast_kernels and the fallback
+
+TINY = {"name": "tiny", "dataset": "bars", "target": "class",
+        "layers": [{"type": "Conv2D", "filters": 4, "kernel_size": 3, "activation": "relu"},
+                   {"type": "BatchNormalization", "momentum": 0.8}, {"type": "Dropout", "rate": 0.3},
+                   {"type": "Flatten"}, {"type": "Dense", "units": 2, "activation": "softmax"}],
+        "train": {"epochs": 2, "batch_size": 16, "validation_split": 0, "learning_rate": 0.01}}
+
+
+@dataclass
+class Trained:
+    weights: list[np.ndarray]
+    history: dict[str, list[float]]
+    steps: int
+    patched: set[bool]  # per training call: were any kernels (layer calls or Adam's update) swapped in?
+
+
+def _fit_tiny(fast_kernels: bool) -> Trained:
+    """A seeded conv / batch norm / dropout network fitted by netviz.train.fit on 64 bright-or-dark 6x6 images."""
+    import keras
+
+    from netviz.models.build import build_model, model_outputs
+    from netviz.train import fit
+
+    spec = schema.Model.model_validate(TINY)
+    model = build_model(spec, (6, 6, 1), seed=3)
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 2, 64)
+    x = (rng.integers(0, 100, (64, 6, 6, 1)) + 120 * labels[:, None, None, None]).astype(np.uint8)
+    patched: set[bool] = set()
+
+    class Spy(keras.callbacks.Callback):
+        def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+            patched.add(any("call" in layer.__dict__ for layer in all_layers(self.model))
+                        or "update_step" in vars(self.model.optimizer))
+
+    result = fit(model, model_outputs(spec, {"class": ["dark", "bright"]}), x, {"class": labels}, spec.train,
+                 seed=0, verbose=0, callbacks=[Spy()], fast_kernels=fast_kernels)
+    return Trained([np.asarray(w) for w in model.weights], result.history, int(model.optimizer.iterations.numpy()), patched)
+
+
+def test_fast_kernels_false_trains_exactly_as_stock_keras(monkeypatch: pytest.MonkeyPatch) -> None:
+    from netviz import train
+
+    fast, off = _fit_tiny(fast_kernels=True), _fit_tiny(fast_kernels=False)
+    assert fast.patched == {True} and off.patched == {False}
+    # stock Keras: the same fit with both patches taken out of netviz.train
+    monkeypatch.setattr(train, "training_kernels", lambda model, enabled=True: contextlib.nullcontext(0))
+    monkeypatch.setattr(train, "fuse_adam", lambda optimizer: False)
+    stock = _fit_tiny(fast_kernels=True)
+    assert stock.patched == {False}
+    for a, b in zip(off.weights, stock.weights):
+        np.testing.assert_array_equal(a, b)
+    # the kernels were in play: their dropout draws other masks, so the weights differ
+    assert any(not np.allclose(a, b) for a, b in zip(fast.weights, off.weights))
+
+
+@pytest.fixture
+def fresh_probe() -> Iterator[None]:
+    """fast_kernels_available probes once per process; these tests need it to probe again."""
+    from netviz import kernels
+
+    kernels.fast_kernels_available.cache_clear()
+    yield
+    kernels.fast_kernels_available.cache_clear()
+
+
+@pytest.mark.parametrize("owner, name", [("compat.v1.nn", "fused_batch_norm"), ("raw_ops", "ResourceApplyAdam")])
+def test_a_missing_internal_falls_back_to_stock_keras_with_one_notice(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], fresh_probe: None, owner: str,
+        name: str) -> None:
+    import keras
+    import tensorflow as tf
+
+    module = functools.reduce(getattr, owner.split("."), tf)
+    getattr(module, name)  # TensorFlow's lazy modules load an attribute on first use
+    monkeypatch.delattr(module, name)
+    first, second = _fit_tiny(fast_kernels=True), _fit_tiny(fast_kernels=True)  # two models, as in one build
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"netviz: notice: fast training kernels off (Keras {keras.__version__}: AttributeError: "
+                   f"module 'tensorflow._api.v2.{owner}' has no attribute '{name}'); training with stock Keras"]
+    for run in (first, second):
+        assert run.patched == {False}
+        assert run.steps == 2 * 4 and all(np.isfinite(run.history["loss"]))

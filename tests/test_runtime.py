@@ -74,7 +74,7 @@ def _train_steps(name: str, fused: bool, steps: int = 12, **kwargs: object) -> l
     import keras
     import tensorflow as tf
 
-    from netviz.train import fuse_adam
+    from netviz.kernels import fuse_adam
 
     keras.utils.set_random_seed(0)
     model = keras.Sequential([keras.Input((6,)), keras.layers.Dense(5, activation="relu"), keras.layers.Dense(3)])
@@ -103,7 +103,7 @@ def test_fused_adam_runs_one_kernel_and_amsgrad_keeps_keras_update() -> None:
     import keras
     import tensorflow as tf
 
-    from netviz.train import fuse_adam
+    from netviz.kernels import fuse_adam
 
     def op_types(amsgrad: bool) -> set[str]:
         optimizer = keras.optimizers.Adam(0.01, amsgrad=amsgrad)

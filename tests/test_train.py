@@ -105,3 +105,33 @@ def _shifted(image: np.ndarray, dx: int, dy: int) -> np.ndarray:
             if 0 <= y + dy < h and 0 <= x + dx < w:
                 out[y, x] = image[y + dy, x + dx]
     return out
+
+
+def _one_sgd_step(loss_weight: float) -> dict[str, np.ndarray]:
+    """The change of each output layer's kernel after one SGD step of a two-head model
+    whose head "b" has ``loss_weight``, all 64 images in the one batch."""
+    from netviz.distribute import output_layers
+    from netviz.models.build import build_model, model_outputs
+
+    spec = schema.Model.model_validate({
+        "name": "two", "dataset": "d",
+        "trunk": [{"type": "Conv2D", "filters": 3, "kernel_size": 3, "activation": "relu"}, {"type": "Flatten"}],
+        "heads": [{"name": "a", "target": "t", "layers": [{"type": "Dense", "units": 2, "activation": "softmax"}]},
+                  {"name": "b", "target": "t", "loss_weight": loss_weight,
+                   "layers": [{"type": "Dense", "units": 1, "activation": "sigmoid"}]}],
+        "train": {"optimizer": "sgd", "learning_rate": 0.5, "epochs": 1, "batch_size": 64, "validation_split": 0}})
+    model = build_model(spec, (8, 8, 1), seed=0)
+    before = {layer.name: np.asarray(layer.kernel) for layer in output_layers(model)}
+    x, y = _bright_vs_dark(64, 2)
+    fit(model, model_outputs(spec, {"t": ["dark", "bright"]}), x, {"t": y}, spec.train, seed=0, verbose=0)
+    assert int(model.optimizer.iterations.numpy()) == 1
+    return {layer.name: np.asarray(layer.kernel) - before[layer.name] for layer in output_layers(model)}
+
+
+def test_a_heads_loss_weight_scales_what_it_learns() -> None:
+    # one SGD step from the same weights: a head's own layer moves by -rate * weight * its loss'
+    # gradient, so a quarter of the weight moves it a quarter as far; the other head is untouched
+    full, quarter = _one_sgd_step(1.0), _one_sgd_step(0.25)
+    assert np.abs(full["b"]).max() > 1e-3
+    np.testing.assert_allclose(quarter["b"], 0.25 * full["b"], rtol=1e-4, atol=1e-7)
+    np.testing.assert_allclose(quarter["a"], full["a"], rtol=1e-5, atol=1e-7)

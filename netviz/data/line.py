@@ -8,9 +8,6 @@ exact translations of each other and 96,000 images take well under a second.
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -22,6 +19,7 @@ from netviz.data.base import DataFacts, DataKind, Dataset, register
 from netviz.data.split import grouped_split
 from netviz.errors import DataError
 from netviz.strict import Strict
+from netviz.io import atomic_path
 
 SIZE = 28
 LENGTHS = (7, 15)
@@ -192,15 +190,9 @@ def write_line_files(per_class: int, seed: int, out: Path, fmt: str) -> int:
 
 
 def _write_npz(data: LineArrays, out: Path) -> None:
-    """Save images/labels/masks compressed via a temporary file in the same folder."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez_compressed(fh, images=data.images, labels=data.labels, masks=data.masks)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Save images/labels/masks compressed, atomically."""
+    with atomic_path(out) as tmp, tmp.open("wb") as fh:
+        np.savez_compressed(fh, images=data.images, labels=data.labels, masks=data.masks)
 
 
 def _write_png(data: LineArrays, per_class: int, out: Path) -> None:
@@ -209,14 +201,7 @@ def _write_png(data: LineArrays, per_class: int, out: Path) -> None:
 
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise DataError(f"{out}: already exists and is not an empty folder")
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
-    try:
+    with atomic_path(out, folder=True) as tmp:
         ids = np.tile(np.arange(per_class), N_CLASSES)
         for image, (l, w, a, c), i in zip(data.images, data.labels, ids):
             Image.fromarray(image).save(tmp / f"{l}_{w}_{a}_{c}_{i}.png")
-        if out.exists():
-            out.rmdir()
-        os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise

@@ -19,8 +19,10 @@ def model_outputs(model: schema.Model, class_names: dict[str, list[str]]) -> lis
     """The outputs a spec model predicts, in the order the Keras model returns them."""
     result = []
     for index, (name, target, reference) in enumerate(model.outputs()):
-        last = (model.layers or [])[-1] if model.is_sequential else (model.heads or [])[index].layers[-1]
-        result.append(OutputInfo(name, target, last.activation, tuple(class_names[target]), reference))  # type: ignore[attr-defined]
+        head = None if model.is_sequential else (model.heads or [])[index]
+        last = head.layers[-1] if head else (model.layers or [])[-1]
+        result.append(OutputInfo(name, target, last.activation, tuple(class_names[target]), reference,  # type: ignore[attr-defined]
+                                 head.loss_weight if head else 1.0))
     return result
 
 

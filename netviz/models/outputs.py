@@ -11,7 +11,8 @@ class OutputInfo:
 
     ``name`` is the output (head) name, ``target`` the data set label it predicts,
     ``activation`` "softmax" (one unit per class) or "sigmoid" (one unit, binary
-    decision: class 1 when the probability is >= 0.5), ``class_names`` a name per class.
+    decision: class 1 when the probability is >= 0.5), ``class_names`` a name per class,
+    ``loss_weight`` the factor of this output's loss in the training loss.
     The model's outputs come in the order of its ``OutputInfo`` list; a single-output
     model returns one tensor, a multi-output model a list in that order.
     """
@@ -21,6 +22,7 @@ class OutputInfo:
     activation: str
     class_names: tuple[str, ...]
     reference_accuracy: float | None = None
+    loss_weight: float = 1.0
 
     @property
     def num_classes(self) -> int:

@@ -15,8 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from netviz.report.inferences import observations
-from netviz.report.models import METHOD_LABELS, ModelView, model_view
+from netviz.report.models import ModelView, model_view
+from netviz.results import Results
 from netviz.spec.schema import Spec
+from netviz.visualize import methods as heatmap_methods
 
 
 @dataclass(frozen=True)
@@ -71,18 +73,16 @@ def toc(heads: list[Heading]) -> list[tuple[Heading, list[Heading]]]:
     return tree
 
 
-def w3c_date(metrics: dict) -> str | None:
+def w3c_date() -> str | None:
     """A fixed document date for the PDF metadata, or None to leave it out.
 
-    SOURCE_DATE_EPOCH (the reproducible-builds convention) wins, then a
-    ``created`` timestamp recorded in metrics.json; never the clock, so rebuilding
-    the same inputs gives the same bytes.
+    Only SOURCE_DATE_EPOCH (the reproducible-builds convention), never the clock,
+    so rebuilding the same inputs gives the same bytes.
     """
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
         return datetime.fromtimestamp(int(epoch), timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    created = metrics.get("created")
-    return str(created) if isinstance(created, str) and created else None
+    return None
 
 
 def safe_link(url: str | None) -> str | None:
@@ -90,46 +90,48 @@ def safe_link(url: str | None) -> str | None:
     return url if url and url.split(":", 1)[0].lower() in ("http", "https") else None
 
 
-def metadata(spec: Spec, models: list[ModelView], metrics: dict) -> dict[str, Any]:
+def metadata(spec: Spec, models: list[ModelView], results: Results) -> dict[str, Any]:
     """What WeasyPrint copies into the PDF info dictionary (title, authors, ...)."""
     front = spec.front
-    methods = [METHOD_LABELS.get(m, m) for m in spec.visualize.cam.methods]
+    methods = [heatmap_methods.title(m) for m in spec.visualize.cam.methods]
     keywords = [front.course.code, front.assignment, front.task, "convolutional neural networks",
-                "network visualization", *methods, *sorted({m.dataset_info.get("kind", m.dataset) for m in models})]
+                "network visualization", *methods, *sorted({m.dataset_info.kind for m in models})]
     return {
         "title": " \u2014 ".join(x for x in (front.title, f"{front.course.code} {front.assignment} {front.task}".strip()) if x),
         "authors": [member.name for member in front.team.members],
         "description": front.objective or front.title,
         "keywords": [k for k in dict.fromkeys(keywords) if k],
-        "generator": f"netviz {metrics.get('netviz_version', '')}".strip(),
-        "date": w3c_date(metrics),
+        "generator": f"netviz {results.netviz_version}",
+        "date": w3c_date(),
     }
 
 
-def build_context(spec: Spec, spec_path: Path, metrics: dict, out_dir: Path) -> dict[str, Any]:
-    """Everything the templates may use; any other name fails (StrictUndefined)."""
-    spec_models = {m.name: m for m in spec.models}
-    built = metrics.get("models") or {}
-    order = [n for n in spec_models if n in built] + [n for n in built if n not in spec_models]
-    models = [model_view(n, built[n], spec_models.get(n), metrics.get("datasets") or {}, out_dir) for n in order]
+def build_context(spec: Spec, results: Results, out_dir: Path) -> dict[str, Any]:
+    """Everything the templates may use; any other name fails (StrictUndefined).
+
+    Models come in the spec's order, then any the results hold that the spec no longer names.
+    """
+    built = results.models
+    named = [m.name for m in spec.models]
+    order = [n for n in named if n in built] + [n for n in built if n not in named]
+    models = [model_view(n, built[n], results.datasets[built[n].dataset], out_dir) for n in order]
     heads = outline(models)
     return {
         "spec": spec,
         "front": spec.front,
-        "spec_file": str(metrics.get("spec") or spec_path.name),
-        "version": str(metrics.get("netviz_version", "")),
-        "seed": metrics.get("seed", spec.seed),
+        "spec_file": results.spec,
+        "version": results.netviz_version,
+        "seed": results.seed,
         "code_url": spec.report.code_url,
         "code_link": safe_link(spec.report.code_url),
-        "timings": metrics.get("timings") or {},
-        "datasets": metrics.get("datasets") or {},
+        "datasets": results.datasets,
         "models": models,
         "outline": heads,
         "toc": toc(heads),
         "sec": {h.id: h for h in heads},
-        "methods": [(m, METHOD_LABELS.get(m, m)) for m in spec.visualize.cam.methods],
+        "methods": [heatmap_methods.get(m) for m in (*spec.visualize.cam.methods, *heatmap_methods.baselines())],
         "visualize": spec.visualize,
         "observations": observations(models, spec.visualize.cam.sanity_threshold),
-        "meta": metadata(spec, models, metrics),
+        "meta": metadata(spec, models, results),
         "number": Numbering(),
     }

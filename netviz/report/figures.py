@@ -2,7 +2,7 @@
 
 The HTML report is one self-contained file, so every figure is inlined; the same
 HTML feeds WeasyPrint, so the PDF needs no file access for images at all. Figure
-paths come from metrics.json and are confined to the build folder: a path that
+paths come from the build results and are confined to the build folder: a path that
 escapes it (``../../etc/passwd``) is an error, not a read.
 """
 
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from netviz.report.errors import ReportError
+from netviz.results import FigureRecord
 
 MIME = {".png": "image/png", ".svg": "image/svg+xml", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 GRID_KINDS = frozenset({"activations", "filters", "kernels"})
@@ -91,25 +92,24 @@ def is_pixel_image(kind: str, size: tuple[int, int] | None) -> bool:
     return kind in GRID_KINDS or size[0] <= SMALL_PX
 
 
-def load_figure(out_dir: Path, entry: dict) -> Figure:
+def load_figure(out_dir: Path, entry: FigureRecord) -> Figure:
     """Read one ``visualization.figures`` entry into a :class:`Figure`."""
-    path = resolve_inside(out_dir, str(entry["path"]))
+    path = resolve_inside(out_dir, entry.path)
     mime = MIME.get(path.suffix.lower())
     if mime is None:
-        raise ReportError(f"figure {entry['path']!r}: unsupported image type {path.suffix!r}")
+        raise ReportError(f"figure {entry.path!r}: unsupported image type {path.suffix!r}")
     if path.stat().st_size > MAX_FIGURE_BYTES:
-        raise ReportError(f"figure {entry['path']!r} is larger than {MAX_FIGURE_BYTES:,} bytes")
+        raise ReportError(f"figure {entry.path!r} is larger than {MAX_FIGURE_BYTES:,} bytes")
     data = path.read_bytes()
     size = png_size(data) if mime == "image/png" else None
-    kind = str(entry.get("kind") or "other")
-    crisp = is_pixel_image(kind, size)
+    crisp = is_pixel_image(entry.kind, size)
     return Figure(
         src=data_uri(data, mime),
-        caption=str(entry.get("caption") or ""),
-        kind=kind,
-        layer=entry.get("layer"),
-        head=entry.get("head"),
-        method=entry.get("method"),
+        caption=entry.caption,
+        kind=entry.kind,
+        layer=entry.layer,
+        head=entry.head,
+        method=entry.method,
         width=size[0] if size else None,
         height=size[1] if size else None,
         crisp=crisp,

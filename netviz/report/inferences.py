@@ -7,11 +7,11 @@ on every build so that the report never claims what the metrics do not show.
 from __future__ import annotations
 
 from netviz.report.fmt import num, pct, signed_points, thousands
-from netviz.report.models import Explanation, ModelView
+from netviz.report.models import Explanation, FilterStatsRow, ModelView
 
 
 def _scored(models: list[ModelView]) -> list[tuple[ModelView, str, float, float | None]]:
-    return [(m, o.name, float(o.accuracy), o.reference) for m in models for o in m.outputs if o.accuracy is not None]
+    return [(m, o.name, o.accuracy, o.reference) for m in models for o in m.outputs]
 
 
 def accuracy_vs_reference(models: list[ModelView]) -> list[str]:
@@ -32,7 +32,7 @@ def hardest_heads(models: list[ModelView]) -> list[str]:
     """The lowest-accuracy head of each multi-head model, against its siblings."""
     notes = []
     for m in models:
-        heads = [(o.name, float(o.accuracy)) for o in m.outputs if o.accuracy is not None]
+        heads = [(o.name, o.accuracy) for o in m.outputs]
         if len(heads) < 2:
             continue
         name, acc = min(heads, key=lambda h: h[1])
@@ -60,48 +60,46 @@ def generalization(models: list[ModelView]) -> list[str]:
 
 
 def _final_gap(m: ModelView, output: str, single: bool) -> tuple[float, float] | None:
-    history = m.history
     key = "accuracy" if single else f"{output}_accuracy"
-    train, val = history.get(key) or [], history.get(f"val_{key}") or []
-    return (float(train[-1]), float(val[-1])) if train and val else None
+    if key not in m.history or f"val_{key}" not in m.history:  # no validation split: no gap to show
+        return None
+    return m.history[key][-1], m.history[f"val_{key}"][-1]
 
 
 def dead_channels(models: list[ModelView]) -> list[str]:
     """Dead-channel share per visualized layer, and dead filters under gradient ascent."""
     notes = []
     for m in models:
-        parts = [f"{s['layer']} {pct(s['dead_share'], 1)} of {thousands(s.get('channels'))} channels"
-                 f" (mean activation {num(s.get('mean_activation'))})"
-                 for s in m.layer_stats if s.get("dead_share") is not None]
+        parts = [f"{s.layer} {pct(s.dead_share, 1)} of {thousands(s.channels)} channels"
+                 f" (mean activation {num(s.mean_activation)})" for s in m.layer_stats]
         if parts:
             notes.append(f"Dead channels (never active on the sample images) in {m.title}: {'; '.join(parts)}.")
-        notes += [_filter_note(m, s) for s in m.filter_stats if s.get("dead") is not None and s.get("count")]
+        notes += [_filter_note(m, s) for s in m.filter_stats]
     return notes
 
 
-def _filter_note(m: ModelView, s: dict) -> str:
+def _filter_note(m: ModelView, s: FilterStatsRow) -> str:
     """Dead filters under gradient ascent, or the mean response when none is dead."""
-    where = f"{thousands(s['count'])} filters of {m.title} layer {s['layer']}"
-    steps = f"after {thousands(s.get('steps'))} steps" if s.get("steps") is not None else ""
-    if s["dead"]:
-        return f"Gradient ascent left {thousands(s['dead'])} of the {where} without any response {steps}.".replace(" .", ".")
-    return (f"Gradient ascent found an exciting input for all {where}: mean final activation"
-            f" {num(s.get('mean_final'))} {steps}.").replace(" .", ".")
+    where = f"{thousands(s.count)} filters of {m.title} layer {s.layer}"
+    steps = f"after {thousands(s.steps)} steps"
+    if s.dead:
+        return f"Gradient ascent left {thousands(s.dead)} of the {where} without any response {steps}."
+    return f"Gradient ascent found an exciting input for all {where}: mean final activation {num(s.mean_final)} {steps}."
 
 
 def _rows(models: list[ModelView]) -> list[tuple[ModelView, Explanation]]:
-    return [(m, e) for m in models for e in m.explanations]
+    return [(m, e) for m in models for e in m.explanations if not e.baseline]
 
 
 def _mean(values: list[float]) -> float:
     return sum(values) / len(values)
 
 
-def _by_method(m: ModelView, key: str) -> dict[str, list[Explanation]]:
-    """A model's explanation rows that report ``key``, grouped by method."""
+def _by_method(m: ModelView, key: str, baselines: bool = False) -> dict[str, list[Explanation]]:
+    """A model's explanation rows that report ``key``, grouped by method: the methods, or else the baselines."""
     groups: dict[str, list[Explanation]] = {}
     for e in m.explanations:
-        if e.get(key) is not None:
+        if getattr(e.scores, key) is not None and e.baseline == baselines:
             groups.setdefault(e.method, []).append(e)
     return groups
 
@@ -117,16 +115,20 @@ def localization(models: list[ModelView]) -> list[str]:
         groups = _by_method(m, "pointing_game")
         if not groups:
             continue
-        rows = max(groups.values(), key=lambda r: _mean([e.get("pointing_game") for e in r]))
+        rows = max(groups.values(), key=lambda r: _mean([e.scores.pointing_game for e in r]))
         e = rows[0]
         text = (f"{e.label} localizes best on {m.title}: its heatmap peak falls inside the object in"
-                f" {pct(_mean([r.get('pointing_game') for r in rows]), 1)} of {thousands(e.get('images'))} images{_over(rows)}")
-        chance = [r.get("chance_pointing") for r in rows if r.get("chance_pointing") is not None]
+                f" {pct(_mean([r.scores.pointing_game for r in rows]), 1)} of {thousands(e.scores.images)} images{_over(rows)}")
+        chance = [r.scores.chance_pointing for r in rows if r.scores.chance_pointing is not None]
         if chance:
             text += f", against {pct(_mean(chance), 1)} expected by chance"
-        energy = [r.get("energy_in_mask") for r in rows if r.get("energy_in_mask") is not None]
+        energy = [r.scores.energy_in_mask for r in rows if r.scores.energy_in_mask is not None]
         if energy:
             text += f"; {pct(_mean(energy), 1)} of its heatmap energy lies in the object mask"
+        reference = [f"{b[0].label} {pct(_mean([r.scores.pointing_game for r in b]), 1)}"
+                     for b in _by_method(m, "pointing_game", baselines=True).values()]
+        if reference:
+            text += f" (baselines that know nothing about the network: {', '.join(reference)})"
         notes.append(text + ".")
     return notes
 
@@ -138,25 +140,25 @@ def faithfulness(models: list[ModelView]) -> list[str]:
         groups = _by_method(m, "deletion_auc")
         if len(groups) < 2:
             continue
-        rows = min(groups.values(), key=lambda r: _mean([e.get("deletion_auc") for e in r]))
-        ins = [r.get("insertion_auc") for r in rows if r.get("insertion_auc") is not None]
+        rows = min(groups.values(), key=lambda r: _mean([e.scores.deletion_auc for e in r]))
+        ins = [r.scores.insertion_auc for r in rows if r.scores.insertion_auc is not None]
         notes.append(f"On {m.title}, deleting the pixels {rows[0].label} ranks highest lowers the class score"
-                     f" fastest: deletion AUC {num(_mean([r.get('deletion_auc') for r in rows]))}"
+                     f" fastest: deletion AUC {num(_mean([r.scores.deletion_auc for r in rows]))}"
                      + (f", insertion AUC {num(_mean(ins))}" if ins else "") + f"{_over(rows)}.")
     return notes
 
 
 def sanity(models: list[ModelView], threshold: float) -> list[str]:
     """Methods flagged by the model-randomization check, or the margin by which all pass."""
-    rows = [(m, e) for m, e in _rows(models) if e.get("sanity_spearman") is not None]
+    rows = [(m, e) for m, e in _rows(models) if e.scores.sanity_spearman is not None]
     if not rows:
         return []
-    flagged = [(m, e) for m, e in rows if e.get("sanity_flagged")]
+    flagged = [(m, e) for m, e in rows if e.scores.sanity_flagged]
     if flagged:
         return [_flag_note(m, group, threshold) for m, group in _group_by_model_method(flagged)]
-    m, e = max(rows, key=lambda r: r[1].get("sanity_spearman"))
+    m, e = max(rows, key=lambda r: r[1].scores.sanity_spearman)
     return [f"No heatmap method is flagged by the sanity check: the highest Spearman correlation with a randomized"
-            f" model is {num(e.get('sanity_spearman'), 2)} ({e.label}, {m.title}, {e.output}), below the threshold"
+            f" model is {num(e.scores.sanity_spearman, 2)} ({e.label}, {m.title}, {e.output}), below the threshold"
             f" {num(threshold, 2)}."]
 
 
@@ -169,7 +171,7 @@ def _group_by_model_method(rows: list[tuple[ModelView, Explanation]]) -> list[tu
 
 
 def _flag_note(m: ModelView, group: list[Explanation], threshold: float) -> str:
-    rhos = [e.get("sanity_spearman") for e in group]
+    rhos = [e.scores.sanity_spearman for e in group]
     label = group[0].label
     if len(group) == 1:
         where, rho = f" ({group[0].output})", num(rhos[0], 2)

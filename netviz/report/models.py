@@ -1,35 +1,24 @@
-"""Per-model view of metrics.json: what the architecture and results sections show.
+"""Per-model view of the build results: what the architecture and results sections show.
 
 Everything here is shaped data, no markup: templates decide the look, this module
-decides which numbers belong together. Missing keys (no visualization, no history)
-yield empty lists so a partial build still renders.
+decides which numbers belong together. The results are validated before they get
+here (:mod:`netviz.results`), so every value read below exists; the only thing a
+build may lack is its visualization (built with visualization off).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from statistics import fmean
 
-from markupsafe import Markup
-
-from netviz.report.charts import curves_svg
 from netviz.report.confusion import Confusion, build_confusion
 from netviz.report.figures import Figure, load_figure
-from netviz.spec.schema import Model as SpecModel
+from netviz.results import DatasetSummary, Fact, ModelResults, Scores, SummaryRow, Visualization
+from netviz.spec.schema import Train
+from netviz.visualize import methods as heatmap_methods
 
-METHOD_LABELS = {"gradcam": "Grad-CAM", "gradcam_plus_plus": "Grad-CAM++", "scorecam": "Score-CAM"}
 KIND_ORDER = ("curves", "activations", "filters", "kernels", "cam", "trust")
-
-
-@dataclass(frozen=True)
-class SummaryRow:
-    name: str
-    type: str
-    output_shape: str
-    params: int
-    connected_to: list[str]
-    head: str | None
 
 
 @dataclass(frozen=True)
@@ -38,17 +27,15 @@ class Output:
     target: str
     activation: str
     class_names: list[str]
-    accuracy: float | None
-    macro_f1: float | None
+    accuracy: float
+    macro_f1: float
     reference: float | None
-    confusion: Confusion | None
-    curves: list[Figure]
-    chart: Markup | None
+    confusion: Confusion
 
     @property
     def difference(self) -> float | None:
         """Test accuracy minus the reference (original report) accuracy."""
-        if self.accuracy is None or self.reference is None:
+        if self.reference is None:
             return None
         return self.accuracy - self.reference
 
@@ -58,11 +45,25 @@ class Explanation:
     method: str
     label: str
     output: str
-    scores: dict[str, Any]
+    scores: Scores  # None where a score does not apply (no object masks on MNIST)
+    baseline: bool = False
 
-    def get(self, key: str) -> Any:
-        """A score or None: methods report only what applies (no mask on MNIST)."""
-        return self.scores.get(key)
+
+@dataclass(frozen=True)
+class LayerStatsRow:
+    layer: str
+    channels: int
+    mean_activation: float
+    dead_share: float
+
+
+@dataclass(frozen=True)
+class FilterStatsRow:
+    layer: str
+    count: int
+    steps: int
+    dead: int
+    mean_final: float  # mean final activation: the list itself is too long to print
 
 
 @dataclass(frozen=True)
@@ -75,17 +76,16 @@ class ModelView:
     layers_text: list[str]
     summary: list[SummaryRow]
     params: dict[str, int]
-    dataset_info: dict[str, Any]
+    dataset_info: DatasetSummary
     provenance: list[tuple[str, str]]
     data: dict[str, int]
-    train: dict[str, Any]
+    train: Train
     outputs: list[Output]
     figures: dict[str, list[Figure]]
-    layer_stats: list[dict[str, Any]]
-    filter_stats: list[dict[str, Any]]
+    layer_stats: list[LayerStatsRow]
+    filter_stats: list[FilterStatsRow]
     explanations: list[Explanation]
-    history: dict[str, list[float]] = field(default_factory=dict)
-    model_curves: list[Figure] = field(default_factory=list)
+    history: dict[str, list[float]]
 
     @property
     def has_connections(self) -> bool:
@@ -101,89 +101,67 @@ def _label(key: str) -> str:
     return key.replace("_", " ").capitalize()
 
 
-def _summary(rows: list[dict], heads: list[str]) -> list[SummaryRow]:
+def _summary(rows: list[SummaryRow], heads: list[str]) -> list[SummaryRow]:
     """Summary rows; for multi-head models the trunk first, then each head's layers together.
 
     Keras lists a functional model's layers by depth, which interleaves the heads;
     grouped, each head reads as one block (the sort is stable within a group).
     """
-    out = [SummaryRow(str(r["name"]), str(r["type"]), str(r.get("output_shape", "")), int(r.get("params") or 0),
-                      [str(c) for c in r.get("connected_to") or []], r.get("head")) for r in rows]
     order = {None: -1, **{h: i for i, h in enumerate(heads)}}
-    return sorted(out, key=lambda row: order.get(row.head, len(heads)))
+    return sorted(rows, key=lambda row: order.get(row.head, len(heads)))
 
 
-def _figures(out_dir: Path, entries: list[dict]) -> dict[str, list[Figure]]:
+def _figures(out_dir: Path, vis: Visualization | None) -> dict[str, list[Figure]]:
     """Figures grouped by kind in the report's order; unknown kinds under "other"."""
     groups: dict[str, list[Figure]] = {kind: [] for kind in (*KIND_ORDER, "other")}
-    for entry in entries:
+    for entry in vis.figures if vis else []:
         figure = load_figure(out_dir, entry)
         groups[figure.kind if figure.kind in groups else "other"].append(figure)
     return groups
 
 
-def _outputs(spec_model: SpecModel | None, m: dict, curves: list[Figure]) -> list[Output]:
-    outputs = m.get("outputs") or {name: {} for name in m.get("evaluation") or {}}
-    references = {name: ref for name, _, ref in spec_model.outputs()} if spec_model else {}
-    history = m.get("history") or {}
-    single = len(outputs) == 1
+def _outputs(m: ModelResults) -> list[Output]:
     result = []
-    for name, info in outputs.items():
-        ev = (m.get("evaluation") or {}).get(name) or {}
-        mine = [f for f in curves if f.head == name]
-        classes = [str(c) for c in info.get("class_names") or []]
+    for name, info in m.outputs.items():
+        ev = m.evaluation[name]
         result.append(Output(
-            name=name, target=str(info.get("target") or name), activation=str(info.get("activation") or ""),
-            class_names=classes, accuracy=ev.get("accuracy"), macro_f1=ev.get("macro_f1"),
-            reference=ev.get("reference_accuracy", references.get(name)),
-            confusion=build_confusion(ev["confusion"], classes) if ev.get("confusion") else None,
-            curves=mine, chart=None if curves else curves_svg(history, name, single)))
+            name=name, target=info.target, activation=info.activation, class_names=info.class_names,
+            accuracy=ev.accuracy, macro_f1=ev.macro_f1, reference=ev.reference_accuracy,
+            confusion=build_confusion(ev.confusion, info.class_names)))
     return result
 
 
-def _explanations(vis: dict) -> list[Explanation]:
-    rows = []
-    for method, per_output in (vis.get("explanations") or {}).items():
-        for output, scores in (per_output or {}).items():
-            rows.append(Explanation(method, METHOD_LABELS.get(method, method), output, dict(scores or {})))
-    return rows
+def _explanations(vis: Visualization | None) -> list[Explanation]:
+    return [Explanation(method, heatmap_methods.title(method), output, scores,
+                        baseline=method in heatmap_methods.baselines())
+            for method, per_output in (vis.explanations if vis else {}).items()
+            for output, scores in per_output.items()]
 
 
-def _stats(table: dict | None) -> list[dict[str, Any]]:
-    return [{"layer": name, **(values or {})} for name, values in (table or {}).items()]
+def _layer_stats(vis: Visualization | None) -> list[LayerStatsRow]:
+    return [LayerStatsRow(layer, s.channels, s.mean_activation, s.dead_share)
+            for layer, s in (vis.layers if vis else {}).items()]
 
 
-def _filter_stats(table: dict | None) -> list[dict[str, Any]]:
-    """Filter rows plus the mean final activation (the list itself is too long to print)."""
-    rows = _stats(table)
-    for row in rows:
-        finals = [float(v) for v in row.get("final_activation") or []]
-        row["mean_final"] = sum(finals) / len(finals) if finals else None
-    return rows
+def _filter_stats(vis: Visualization | None) -> list[FilterStatsRow]:
+    return [FilterStatsRow(layer, s.count, s.steps, s.dead, fmean(s.final_activation))
+            for layer, s in (vis.filters if vis else {}).items()]
 
 
-def model_view(name: str, m: dict, spec_model: SpecModel | None, datasets: dict, out_dir: Path) -> ModelView:
-    """Assemble one model's :class:`ModelView` from its metrics entry."""
-    vis = m.get("visualization") or {}
-    figures = _figures(out_dir, vis.get("figures") or [])
-    output_names = set((m.get("outputs") or m.get("evaluation") or {}).keys())
-    dataset = str(m.get("dataset") or (spec_model.dataset if spec_model else ""))
-    info = dict(datasets.get(dataset) or {})
+def model_view(name: str, m: ModelResults, dataset: DatasetSummary, out_dir: Path) -> ModelView:
+    """Assemble one model's :class:`ModelView` from its results."""
+    vis = m.visualization
     return ModelView(
-        name=name, title=str(m.get("title") or (spec_model.title if spec_model else None) or name),
-        dataset=dataset, sequential=bool(m.get("sequential", spec_model.is_sequential if spec_model else True)),
-        description=m.get("description"), layers_text=[str(t) for t in m.get("layers_text") or []],
-        summary=_summary(m.get("summary") or [], list(m.get("outputs") or [])), params=dict(m.get("params") or {}),
-        dataset_info=info, provenance=[(_label(k), _provenance_value(v)) for k, v in (info.get("provenance") or {}).items()],
-        data=dict(m.get("data") or {}), train=dict(m.get("train") or {}),
-        outputs=_outputs(spec_model, m, figures["curves"]), figures=figures,
-        layer_stats=_stats(vis.get("layers")), filter_stats=_filter_stats(vis.get("filters")),
-        explanations=_explanations(vis), history=dict(m.get("history") or {}),
-        model_curves=[f for f in figures["curves"] if f.head not in output_names],
+        name=name, title=m.title, dataset=m.dataset, sequential=m.sequential, description=m.description,
+        layers_text=m.layers_text, summary=_summary(m.summary, list(m.outputs)), params=m.params.model_dump(),
+        dataset_info=dataset, provenance=[(_label(k), _provenance_value(v)) for k, v in dataset.provenance.items()],
+        data=m.data.model_dump(), train=m.train, outputs=_outputs(m), figures=_figures(out_dir, vis),
+        layer_stats=_layer_stats(vis), filter_stats=_filter_stats(vis), explanations=_explanations(vis),
+        history=m.history,
     )
 
 
-def _provenance_value(value: Any) -> str:
+def _provenance_value(value: Fact) -> str:
     """A data-set fact as a reader writes it: lists comma-separated, nothing as a dash."""
     if value is None:
         return "\u2014"

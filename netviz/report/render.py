@@ -1,4 +1,4 @@
-"""Render the report: metrics.json + spec -> report.html (self-contained) and report.pdf.
+"""Render the report: build results + spec -> report.html (self-contained) and report.pdf.
 
 HTML building and PDF writing are separate steps so that ``--no-pdf`` costs only
 the Jinja pass. Both files are written under a temporary name and renamed into
@@ -18,6 +18,7 @@ import netviz
 from netviz.report.context import build_context
 from netviz.report.errors import ReportError
 from netviz.report.fmt import FILTERS
+from netviz.results import Results
 from netviz.spec.schema import Spec
 
 MAIN_TEMPLATE = "report.html.j2"
@@ -56,10 +57,10 @@ def environment(dirs: list[Path]) -> SandboxedEnvironment:
     return env
 
 
-def build_html(spec: Spec, spec_path: Path, metrics: dict, out_dir: Path) -> str:
+def build_html(spec: Spec, spec_path: Path, results: Results, out_dir: Path) -> str:
     """The report as one HTML string with every figure inlined."""
     env = environment(template_dirs(spec, spec_path))
-    context = build_context(spec, spec_path, metrics, out_dir)
+    context = build_context(spec, results, out_dir)
     try:
         return env.get_template(MAIN_TEMPLATE).render(context)
     except jinja2.UndefinedError as err:
@@ -90,12 +91,12 @@ def write_pdf(html: str, spec: Spec, spec_path: Path, out_dir: Path) -> Path:
     return write_atomic(out_dir / "report.pdf", data)
 
 
-def render_report(spec: Spec, spec_path: Path, metrics: dict, out_dir: Path,
+def render_report(spec: Spec, spec_path: Path, results: Results, out_dir: Path,
                   pdf: bool = True) -> tuple[Path, Path | None]:
     """Write report.html (and report.pdf unless ``pdf`` is False); return both paths."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    html = build_html(spec, Path(spec_path), metrics, out_dir)
+    html = build_html(spec, Path(spec_path), results, out_dir)
     html_path = write_atomic(out_dir / "report.html", html.encode("utf-8"))
     pdf_path = write_pdf(html, spec, Path(spec_path), out_dir) if pdf else None
     return html_path, pdf_path

@@ -41,12 +41,13 @@ def load_spec(path: str | Path) -> Spec:
     except UnicodeDecodeError as err:
         line = raw[: err.start].count(b"\n") + 1
         raise SpecError(shown, line, "", "not valid UTF-8 text") from None
-    data, lines = parse_yaml(text, shown)
-    return validate(data, lines, shown, path.parent)
+    data, lines, booleans = parse_yaml(text, shown)
+    return validate(data, lines, shown, path.parent, booleans)
 
 
-def parse_yaml(text: str, shown: str) -> tuple[Any, dict[Loc, int]]:
-    """Compose YAML safely and return plain Python data plus a line for every path."""
+def parse_yaml(text: str, shown: str) -> tuple[Any, dict[Loc, int], dict[Loc, str]]:
+    """Compose YAML safely and return plain Python data, a line for every path, and the
+    text of every value YAML read as a boolean (``yes``, ``off``...), for error messages."""
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as err:
@@ -61,13 +62,14 @@ def parse_yaml(text: str, shown: str) -> tuple[Any, dict[Loc, int]]:
     if node is None:
         raise SpecError(shown, 1, "", "the spec is empty")
     lines: dict[Loc, int] = {}
-    data = _to_python(node, (), lines, shown)
+    booleans: dict[Loc, str] = {}
+    data = _to_python(node, (), lines, shown, booleans)
     if not isinstance(data, dict):
         raise SpecError(shown, node.start_mark.line + 1, "", "the spec must be a mapping of keys to values")
-    return data, lines
+    return data, lines, booleans
 
 
-def _to_python(node: yaml.Node, loc: Loc, lines: dict[Loc, int], shown: str) -> Any:
+def _to_python(node: yaml.Node, loc: Loc, lines: dict[Loc, int], shown: str, booleans: dict[Loc, str]) -> Any:
     lines[loc] = node.start_mark.line + 1
     if node.tag not in _SAFE_TAGS:
         raise SpecError(shown, node.start_mark.line + 1, _dotted(loc), f"tag {node.tag!r} is not allowed (safe YAML only)")
@@ -81,13 +83,15 @@ def _to_python(node: yaml.Node, loc: Loc, lines: dict[Loc, int], shown: str) -> 
                 raise SpecError(shown, key_node.start_mark.line + 1, _dotted(loc), "YAML merge keys are not supported")
             if key in out:
                 raise SpecError(shown, key_node.start_mark.line + 1, _dotted(loc + (key,)), "duplicate key")
-            out[key] = _to_python(value_node, loc + (key,), lines, shown)
+            out[key] = _to_python(value_node, loc + (key,), lines, shown, booleans)
             lines[loc + (key,)] = key_node.start_mark.line + 1
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_to_python(item, loc + (i,), lines, shown) for i, item in enumerate(node.value)]
+        return [_to_python(item, loc + (i,), lines, shown, booleans) for i, item in enumerate(node.value)]
     if node.tag.endswith(":timestamp"):
         return node.value  # dates stay the text the user wrote
+    if node.tag.endswith(":bool"):
+        booleans[loc] = node.value
     return _SCALARS.construct_object(node)
 
 
@@ -95,17 +99,19 @@ _SAFE_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", 
 _SCALARS = yaml.SafeLoader("")
 
 
-def validate(data: dict[str, Any], lines: dict[Loc, int], shown: str, base: Path | None = None) -> Spec:
+def validate(data: dict[str, Any], lines: dict[Loc, int], shown: str, base: Path | None = None,
+             booleans: dict[Loc, str] | None = None) -> Spec:
     """Validate plain data against :class:`Spec`, then check cross references and paths.
 
-    ``base`` is the spec's folder, against which a template folder is looked up.
+    ``base`` is the spec's folder, against which a template folder is looked up;
+    ``booleans`` the text of values YAML read as booleans (see ``parse_yaml``).
     """
     try:
         spec = Spec.model_validate(data)
     except ValidationError as err:
         first = min(err.errors(), key=lambda e: (_line_for(_clean_loc(tuple(e["loc"]), data), lines, data),
                                                  e["type"] != "extra_forbidden"))
-        raise _spec_error(first, lines, data, shown) from None
+        raise _spec_error(first, lines, data, shown, booleans or {}) from None
     _check_references(spec, lines, shown)
     _check_paths(spec, lines, shown, base)
     return spec
@@ -127,10 +133,19 @@ def _check_paths(spec: Spec, lines: dict[Loc, int], shown: str, base: Path | Non
         raise SpecError(shown, lines.get(loc), _dotted(loc), f"no such folder {spec.report.templates!r} (relative to the spec)")
 
 
-def _spec_error(error: dict[str, Any], lines: dict[Loc, int], data: Any, shown: str) -> SpecError:
+def _spec_error(error: dict[str, Any], lines: dict[Loc, int], data: Any, shown: str,
+                booleans: dict[Loc, str]) -> SpecError:
     loc = _clean_loc(tuple(error["loc"]), data)
     kind = error["type"]
     line = _line_for(loc, lines, data)
+    if kind == "union_tag_invalid":  # the error is the mapping's; the wrong value is its tag field's
+        tag_loc = loc + (error["ctx"].get("discriminator", "").strip("'"),)
+        if isinstance(_value_at(data, tag_loc), bool):
+            loc, line = tag_loc, _line_for(tag_loc, lines, data)
+    value = _value_at(data, loc)
+    if kind in TEXT_EXPECTED and isinstance(value, bool):
+        word = "true" if value else "false"
+        return SpecError(shown, line, _dotted(loc), f"YAML read this as the boolean {word}; write '{booleans.get(loc, word)}' in quotes")
     if kind == "extra_forbidden":
         return SpecError(shown, line, _dotted(loc), "unknown key" + _did_you_mean(loc, data))
     if kind == "missing":
@@ -146,6 +161,20 @@ def _spec_error(error: dict[str, Any], lines: dict[Loc, int], data: Any, shown: 
         field = error["ctx"]["discriminator"].strip("'")
         return SpecError(shown, line, _dotted(loc + (field,)), "required field is missing")
     return SpecError(shown, line, _dotted(loc), _message(error))
+
+
+TEXT_EXPECTED = {"string_type", "literal_error", "string_pattern_mismatch", "union_tag_invalid"}  # where YAML's
+# yes/no/on/off/true/false arrive as booleans instead of the words
+
+
+def _value_at(data: Any, loc: Loc) -> Any:
+    """The value at ``loc`` in the parsed spec, or None where there is none."""
+    for part in loc:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
 
 
 def _message(error: dict[str, Any]) -> str:

@@ -14,6 +14,7 @@ from pydantic import Field, field_validator, model_validator
 from netviz.data.base import data_kinds
 from netviz.models.layers import layer_types
 from netviz.strict import Name, Strict
+from netviz.visualize import methods as heatmap_methods
 
 MAX_PARAMS = 200_000_000
 
@@ -119,11 +120,23 @@ class Filters(Strict):
         return value
 
 
+# the heatmap methods a spec may ask for, from the registry (the baselines always run, so are not listed)
+MethodName = Literal[heatmap_methods.selectable()]  # type: ignore[valid-type]
+
+
 class Cam(Strict):
-    methods: list[Literal["gradcam", "gradcam_plus_plus", "scorecam"]] = ["gradcam", "gradcam_plus_plus", "scorecam"]
+    methods: list[MethodName] = [name for name, m in heatmap_methods.registry().items() if m.default and not m.baseline]
     target: Literal["predicted", "true"] = "predicted"
     eval_images: int = Field(default=200, ge=1, le=10_000)
     sanity_threshold: float = Field(default=0.5, ge=-1, le=1)
+
+    @field_validator("methods")
+    @classmethod
+    def _once_each(cls, value: list[str]) -> list[str]:
+        twice = sorted({m for m in value if value.count(m) > 1})
+        if twice:
+            raise ValueError(f"lists {', '.join(repr(m) for m in twice)} more than once")
+        return value
 
 
 class Visualize(Strict):
@@ -170,6 +183,7 @@ class Report(Strict):
 class Runtime(Strict):
     strategy: Literal["default", "mirrored", "multi_worker"] = "default"
     mixed_precision: bool = False
+    fast_kernels: bool = True  # netviz.kernels' faster training ops; false: stock Keras throughout
 
 
 class Spec(Strict):

@@ -1,15 +1,16 @@
-"""What a trained CNN has learned, in three views and a few trust scores.
+"""What a trained CNN has learned, in three views and a few trust scores: the maths only.
 
 * :mod:`~netviz.visualize.activations` - intermediate activations of chosen layers;
 * :mod:`~netviz.visualize.filters` - activation maximization and raw kernels;
-* :mod:`~netviz.visualize.cam` - the class-activation-map interface, with one module per
-  method (:mod:`~netviz.visualize.gradcam`, :mod:`~netviz.visualize.gradcam_plus_plus`,
-  :mod:`~netviz.visualize.scorecam`);
+* :mod:`~netviz.visualize.cam` - the network side of class-activation maps (one gradient
+  pass for every head), and :mod:`~netviz.visualize.methods` - the registry of heatmap
+  methods, one module each, baselines included;
 * :mod:`~netviz.visualize.trust` - pointing game, energy in mask, deletion/insertion, sanity;
-* :mod:`~netviz.visualize.run` - :func:`visualize_model`, the whole stage for one model.
+* :mod:`~netviz.visualize.resample` - receptive-field-aligned upsampling, shared by both.
 
-Figures are drawn by :mod:`netviz.figures`, never here. Importing this package does not
-import TensorFlow; every function that needs it imports it when called.
+The stage that picks images, calls these and draws the figures is :mod:`netviz.visualization`.
+Importing this package does not import TensorFlow; every function that needs it imports
+it when called.
 """
 
 from __future__ import annotations
@@ -24,18 +25,16 @@ __all__ = [
     "explain",
     "layer_activations",
     "upsample",
-    "visualize_model",
 ]
 
 _HOMES = {
     "CamProbe": "cam",
     "explain": "cam",
-    "upsample": "cam",
+    "upsample": "resample",
     "FilterAscent": "filters",
     "ascend_filters": "filters",
     "ascend_one_filter_loop": "filters",
     "layer_activations": "activations",
-    "visualize_model": "run",
 }
 
 

@@ -1,27 +1,29 @@
-"""Class-activation maps: the shared interface behind Grad-CAM, Grad-CAM++ and Score-CAM.
+"""Class-activation maps: the network side shared by every heatmap method.
 
 A :class:`CamProbe` wraps one model and one conv layer. It runs a whole batch
 through one compiled ``tf.function`` that returns the layer's maps and, for every
-output head, the gradient of that head's target score with respect to them (one
-tape, all images, all heads). The methods themselves are small modules
-(``gradcam``, ``gradcam_plus_plus``, ``scorecam``) that turn those arrays into maps.
+output head, the gradient of that head's exact target logit with respect to them
+(one tape, all images, all heads). An :class:`Evidence` holds one batch and computes
+that pass once, on first use; the methods themselves are small modules in
+:mod:`netviz.visualize.methods` that turn it into maps, and :func:`explain` runs
+the ones asked for.
 
-Every method returns, per head, maps of shape (N, h, w) at the layer's resolution,
-ReLU'd and scaled to [0, 1] per image; :meth:`CamProbe.upsample` brings them to input
-size with every cell on the centre of its receptive field.
+Every method returns, per head, maps of shape (N, h, w) scaled to [0, 1] per image,
+on the layer's grid or at input size (:attr:`Method.grid`); :meth:`CamProbe.upsample`
+brings layer maps to input size with every cell on the centre of its receptive field.
 """
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any, Sequence
 
 import numpy as np
 
 from netviz.models.outputs import OutputInfo
-from netviz.visualize import graph
-
-METHODS = ("gradcam", "gradcam_plus_plus", "scorecam")
-TITLES = {"gradcam": "Grad-CAM", "gradcam_plus_plus": "Grad-CAM++", "scorecam": "Score-CAM"}
+from netviz.visualize import graph, methods
+from netviz.visualize.methods.base import Method
+from netviz.visualize.resample import upsample
 
 
 class CamProbe:
@@ -50,6 +52,10 @@ class CamProbe:
     def upsample(self, maps: np.ndarray) -> np.ndarray:
         """Maps of this layer brought to input size, each cell on its receptive field's centre."""
         return upsample(maps, self.input_shape[:2], self.grid)
+
+    def at_input_size(self, method: Method, maps: np.ndarray) -> np.ndarray:
+        """A method's maps at input size: layer maps upsampled, maps already at input size as they are."""
+        return maps if method.grid == "input" else self.upsample(maps)
 
     def _compile(self) -> None:
         import tensorflow as tf
@@ -98,61 +104,47 @@ class CamProbe:
         return [graph.decisions(info, p) for info, p in zip(self.outputs, probs)]
 
 
-def normalize(cams: np.ndarray) -> np.ndarray:
-    """ReLU, then divide each map by its own maximum; an all-zero map stays zero."""
-    cams = np.maximum(np.asarray(cams, dtype=np.float32), 0.0)
-    peak = cams.reshape(len(cams), -1).max(axis=1).reshape((-1,) + (1,) * (cams.ndim - 1))
-    return np.divide(cams, peak, out=np.zeros_like(cams), where=peak > 0)
+class Evidence:
+    """One batch as every heatmap method sees it; the network is asked once, on first use.
 
-
-def interpolation(n_out: int, n_in: int, offset: float, stride: float) -> np.ndarray:
-    """(n_out, n_in) linear-interpolation weights: output pixel p reads cell (p - offset) / stride, clamped."""
-    u = np.clip((np.arange(n_out) - offset) / stride, 0.0, n_in - 1)
-    lo = np.floor(u).astype(int)
-    hi = np.minimum(lo + 1, n_in - 1)
-    weights = np.zeros((n_out, n_in))
-    np.add.at(weights, (np.arange(n_out), lo), 1.0 - (u - lo))
-    np.add.at(weights, (np.arange(n_out), hi), u - lo)
-    return weights
-
-
-def upsample(maps: np.ndarray, size: tuple[int, int], grid: graph.Grid | None = None) -> np.ndarray:
-    """Bilinear upsampling of (N,h,w) or (N,h,w,K) maps to (N,H,W[,K]).
-
-    Without ``grid`` the cells are spread over the whole image (the half-pixel
-    convention of ``tf.image.resize``, which this matches); with the layer's
-    :func:`graph.spatial_grid` each cell lands on the centre of its receptive field.
+    When any chosen method ``uses_gradients``, the layer maps come from the gradient
+    pass too, so all gradient methods and Score-CAM share a single pass; otherwise a
+    forward pass alone gives them.
     """
-    maps = np.asarray(maps, dtype=np.float32)
-    (h, w), (H, W) = maps.shape[1:3], size
-    if grid is None:
-        if (h, w) == (H, W):
-            return maps
-        grid = ((0.5 * H / h - 0.5, H / h), (0.5 * W / w - 0.5, W / w))
-    rows, cols = interpolation(H, h, *grid[0]), interpolation(W, w, *grid[1])
-    out = np.einsum("yi,ni...->ny...", rows, maps)
-    return np.einsum("xj,nyj...->nyx...", cols, out).astype(np.float32)
+
+    def __init__(self, probe: CamProbe, x: np.ndarray, targets: Sequence[np.ndarray], seed: int = 0,
+                 gradients: bool = True) -> None:
+        self.probe = probe
+        self.x = np.asarray(x, dtype=np.float32)
+        self.targets = list(targets)
+        self.seed = seed
+        self.gradients = gradients
+
+    @property
+    def heads(self) -> int:
+        return len(self.probe.outputs)
+
+    @cached_property
+    def _gradient_pass(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.probe.maps_and_grads(self.x, self.targets)
+
+    @cached_property
+    def conv(self) -> np.ndarray:
+        """The layer's maps (N,h,w,K)."""
+        return self._gradient_pass[0] if self.gradients else self.probe.feature_maps(self.x)
+
+    @property
+    def grads(self) -> np.ndarray:
+        """(heads,N,h,w,K): per head, d(target logit)/d(layer maps)."""
+        return self._gradient_pass[1]
 
 
-def explain(
-    probe: CamProbe, x: np.ndarray, targets: Sequence[np.ndarray], methods: Sequence[str] = METHODS
-) -> dict[str, list[np.ndarray]]:
-    """``{method: [maps (N,h,w) per head]}``; the gradient pass is shared by both gradient methods."""
-    from netviz.visualize.gradcam import gradcam
-    from netviz.visualize.gradcam_plus_plus import gradcam_plus_plus
-    from netviz.visualize.scorecam import scorecam
+def explain(probe: CamProbe, x: np.ndarray, targets: Sequence[np.ndarray], names: Sequence[str] | None = None,
+            seed: int = 0) -> dict[str, list[np.ndarray]]:
+    """``{method: [maps (N,h,w) per head]}`` for the named methods (all registered ones by default).
 
-    unknown = [m for m in methods if m not in METHODS]
-    if unknown:
-        raise ValueError(f"unknown CAM method(s) {unknown}; choose from {list(METHODS)}")
-    out: dict[str, list[np.ndarray]] = {}
-    conv = None
-    if {"gradcam", "gradcam_plus_plus"} & set(methods):
-        conv, grads = probe.maps_and_grads(x, targets)
-        if "gradcam" in methods:
-            out["gradcam"] = [gradcam(conv, g) for g in grads]
-        if "gradcam_plus_plus" in methods:
-            out["gradcam_plus_plus"] = [gradcam_plus_plus(conv, g) for g in grads]
-    if "scorecam" in methods:
-        out["scorecam"] = scorecam(probe, x, targets, conv)
-    return {m: out[m] for m in methods}
+    One :class:`Evidence` serves them all, so the network's gradient pass runs once.
+    """
+    chosen: list[Method] = [methods.get(n) for n in (methods.registry() if names is None else names)]
+    evidence = Evidence(probe, x, targets, seed, gradients=any(m.uses_gradients for m in chosen))
+    return {m.name: m.compute(evidence) for m in chosen}

@@ -12,6 +12,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from netviz.models.outputs import OutputInfo
+from netviz.visualize.resample import Grid
 
 FILTERS = ("Conv2D",)  # the layers filter ascent handles
 POOLS = ("BatchNormalization", "LayerNormalization", "MaxPooling2D", "AveragePooling2D")
@@ -148,9 +149,6 @@ def quiet_retracing() -> None:
 class _RetraceFilter:
     def filter(self, record: Any) -> bool:
         return "triggered tf.function retracing" not in str(record.getMessage())
-
-
-Grid = tuple[tuple[float, float], tuple[float, float]]  # per axis: (offset, stride) in input pixels
 
 
 def spatial_grid(traced: Traced, name: str) -> Grid | None:

@@ -11,7 +11,8 @@
   from the map of the same network at its untrained initial weights; a high rank
   correlation means the map shows the input or the architecture, not what was learned.
 
-Pure numpy; the model enters deletion/insertion only as a scoring callable.
+Pure numpy, with resampling from the leaf :mod:`~netviz.visualize.resample` (never from
+the heatmap methods it judges); the model enters deletion/insertion only as a scoring callable.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from typing import Callable
 
 import numpy as np
 
+from netviz.visualize.resample import upsample
+
 Scorer = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (images, image index) -> target probability
 
 
@@ -27,8 +30,6 @@ def _fit(maps: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     """Maps at mask size (bilinear upsampling when they are coarser)."""
     if tuple(maps.shape[1:3]) == tuple(size):
         return np.asarray(maps, dtype=np.float64)
-    from netviz.visualize.cam import upsample
-
     return upsample(maps, size).astype(np.float64)
 
 

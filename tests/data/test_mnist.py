@@ -13,14 +13,12 @@ from netviz.data import mnist
 from netviz.data.mnist import load_mnist, read_idx
 from netviz.errors import DataError
 from netviz.data.mnist import MnistData
+from tests.conftest import MNIST_DIR
 
-MNIST_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "mnist"
 COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
 IMAGES, LABELS = "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"
 
-needs_mnist = pytest.mark.skipif(
-    not (MNIST_DIR / f"{IMAGES}.gz").is_file(), reason=f"MNIST test files not at {MNIST_DIR}"
-)
+needs_mnist = pytest.mark.usefixtures("mnist_dir")  # skips without MNIST, fails under CI=true
 
 
 @pytest.fixture(autouse=True)
@@ -40,9 +38,7 @@ def config(path: object = MNIST_DIR, **kw) -> MnistData:
 
 
 @pytest.fixture(scope="module")
-def raw() -> tuple[np.ndarray, np.ndarray]:
-    if not (MNIST_DIR / f"{IMAGES}.gz").is_file():
-        pytest.skip(f"MNIST test files not at {MNIST_DIR}")
+def raw(mnist_dir: Path) -> tuple[np.ndarray, np.ndarray]:
     return read_idx(MNIST_DIR / f"{IMAGES}.gz", 2051), read_idx(MNIST_DIR / f"{LABELS}.gz", 2049)
 
 

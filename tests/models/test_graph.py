@@ -91,7 +91,7 @@ def test_branching_model_gets_figures_for_every_conv_and_a_spatial_heatmap_layer
     from netviz.models.build import model_outputs
     from netviz.spec import schema
     from netviz.visualize import graph
-    from netviz.visualize.run import visualize_model
+    from netviz.visualization import visualize_model
 
     layers = [dict(layer) for layer in RESIDUAL]
     layers.insert(2, {"type": "SeparableConv2D", "name": "sep", "filters": 4, "kernel_size": 3, "padding": "same"})

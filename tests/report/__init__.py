@@ -1,7 +1,8 @@
 """Shared fixture builders for the report tests.
 
-The build folder a test renders from is made in tmp_path: metrics.json from
-fixtures/ plus small figure files drawn here (no committed binaries).
+The build folder a test renders from is made in tmp_path: the results of a real
+quick build (fixtures/metrics.json, made by fixtures/regenerate.py) plus a small
+stand-in drawn here for every figure they list (no committed binaries).
 """
 
 from __future__ import annotations
@@ -19,19 +20,25 @@ from typing import Any
 
 import yaml
 
+from netviz.results import Results
 from netviz.spec.schema import Spec
 
 HERE = Path(__file__).parent
 FIXTURES = HERE / "fixtures"
 REPO = HERE.parent.parent
-DEFAULT_SPEC = REPO / "specs" / "cs671-a2-task3.yaml"
+DEFAULT_SPEC = REPO / "specs" / "quick.yaml"  # the spec the fixture was built from
 
 # Figure kind -> (columns, rows, tile size in px) of the drawn grid.
-GRIDS = {"activations": (8, 4, 22), "filters": (8, 4, 28), "kernels": (8, 4, 7), "cam": (6, 4, 28), "trust": (6, 2, 28)}
+GRIDS = {"activations": (8, 4, 22), "filters": (8, 4, 28), "kernels": (8, 4, 7), "cam": (6, 4, 28)}
 
 
-def load_metrics() -> dict[str, Any]:
+def load_raw() -> dict[str, Any]:
+    """The fixture results as plain JSON data, to be edited per test and validated."""
     return json.loads((FIXTURES / "metrics.json").read_text())
+
+
+def load_results() -> Results:
+    return Results.model_validate(load_raw())
 
 
 def spec_data() -> dict[str, Any]:
@@ -78,29 +85,29 @@ def curves_svg() -> str:
             '<text x="200" y="192" font-size="12" text-anchor="middle">epoch</text></svg>')
 
 
-def write_figures(out_dir: Path, metrics: dict[str, Any]) -> list[Path]:
-    """Draw every figure metrics.json lists, at its path under ``out_dir``."""
+def write_figures(out_dir: Path, results: Results) -> list[Path]:
+    """Draw a stand-in for every figure the results list, at its path under ``out_dir``."""
     written = []
-    for n, model in enumerate(metrics["models"].values()):
-        for k, fig in enumerate(model.get("visualization", {}).get("figures", [])):
-            path = out_dir / fig["path"]
+    for n, model in enumerate(results.models.values()):
+        for k, fig in enumerate(model.visualization.figures if model.visualization else []):
+            path = out_dir / fig.path
             path.parent.mkdir(parents=True, exist_ok=True)
             if path.suffix == ".svg":
                 path.write_text(curves_svg())
             else:
-                cols, rows, tile = GRIDS[fig["kind"]]
+                cols, rows, tile = GRIDS[fig.kind]
                 path.write_bytes(grid_png(cols, rows, tile, seed=n * 5 + k))
             written.append(path)
     return written
 
 
-def make_build(out_dir: Path, metrics: dict[str, Any] | None = None) -> tuple[dict[str, Any], Path]:
-    """A build folder with metrics.json and figures; returns (metrics, spec path)."""
-    metrics = metrics if metrics is not None else load_metrics()
+def make_build(out_dir: Path, raw: dict[str, Any] | None = None) -> tuple[Results, Path]:
+    """A build folder with metrics.json and figures from ``raw`` (default: the fixture); (results, spec path)."""
+    results = Results.model_validate(raw if raw is not None else load_raw())
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "metrics.json").write_text(json.dumps(metrics))
-    write_figures(out_dir, metrics)
-    return metrics, DEFAULT_SPEC
+    (out_dir / "metrics.json").write_text(json.dumps(results.model_dump(mode="json")))
+    write_figures(out_dir, results)
+    return results, DEFAULT_SPEC
 
 
 def poppler(tool: str) -> str | None:

@@ -1,4 +1,4 @@
-"""Smaller pieces: number formats, figure sizing, confusion matrices, curves, partial metrics."""
+"""Smaller pieces: number formats, figure sizing, confusion matrices, builds without some results."""
 
 from __future__ import annotations
 
@@ -8,12 +8,11 @@ from pathlib import Path
 import pytest
 
 from netviz.report import build_html
-from netviz.report.charts import curves_svg
 from netviz.report.confusion import build_confusion
 from netviz.report.figures import display_width, encode_png, is_pixel_image, png_size
 from netviz.report.fmt import num, pct, signed_points, thousands
 
-from . import make_build, make_spec
+from . import load_raw, make_build, make_spec
 
 
 def test_number_formats() -> None:
@@ -46,48 +45,88 @@ def test_confusion_table_and_heatmap() -> None:
     assert big.worst is None and big.classes[:2] == ["0", "1"]
 
 
-def test_curves_svg_from_history() -> None:
-    history = {"length_loss": [1.0, 0.5], "val_length_loss": [1.1, 0.6], "length_accuracy": [0.6, 0.9]}
-    svg = str(curves_svg(history, "length", single=False))
-    assert svg.startswith("<svg") and svg.count("<polyline") == 3 and ">accuracy<" in svg
-    assert curves_svg({"loss": [1.0]}, "class", single=False) is None
-
-
-def test_partial_metrics_still_render(tmp_path: Path) -> None:
-    metrics, spec_path = make_build(tmp_path)
-    model = metrics["models"]["seq_line"]
-    for key in ("visualization", "history", "train", "data", "description"):
-        model.pop(key, None)
-    model["params"] = {"total": 4069216}
-    html = build_html(make_spec(), spec_path, metrics, tmp_path)
+def test_a_model_built_without_visualization_renders_without_figures(tmp_path: Path) -> None:
+    raw = load_raw()
+    raw["models"]["seq_line"]["visualization"] = None
+    results, spec_path = make_build(tmp_path, raw)
+    html = build_html(make_spec(), spec_path, results, tmp_path)
     part = html[html.index('id="res-seq_line"'):html.index('id="res-multihead"')]
-    assert "<figure" in part  # only the 96-class confusion heatmap remains
-    assert part.count("<figure") == 1 and "Class-activation heatmaps" not in part
-    assert "4,069,216" in html and "Trainable params</th>" not in html[html.index('id="arch-seq_line"'):html.index('id="arch-multihead"')]
+    assert part.count("<figure") == 1 and "confusion-map" in part  # only the 96-class confusion heatmap remains
+    assert "Class-activation heatmaps" not in part and "Intermediate activations" not in part
+    assert "4,069,216" in html[html.index('id="arch-seq_line"'):html.index('id="arch-multihead"')]
 
 
-def test_training_curves_are_drawn_when_no_curves_figure(tmp_path: Path) -> None:
-    metrics, spec_path = make_build(tmp_path)
-    html = build_html(make_spec(), spec_path, metrics, tmp_path)
-    part = html[html.index('id="res-multihead"'):]
-    assert part.count('<svg class="chart"') == 4  # one per head
-    mnist = html[html.index('id="res-seq_mnist"'):html.index('id="res-seq_line"')]
-    assert '<svg class="chart"' not in mnist and "Training and validation accuracy and loss per epoch." in mnist
+def test_each_model_shows_its_training_curves_once(tmp_path: Path) -> None:
+    results, spec_path = make_build(tmp_path)
+    html = build_html(make_spec(), spec_path, results, tmp_path)
+    assert html.count('<figure class="fig fig-curves"') == 3
+    for model in results.models.values():
+        assert f"Training and validation loss and accuracy per epoch for {model.title}." in html
 
 
 def test_no_explanations_means_no_heatmap_observations(tmp_path: Path) -> None:
-    metrics, spec_path = make_build(tmp_path)
-    for model in metrics["models"].values():
-        model["visualization"].pop("explanations")
-    html = build_html(make_spec(), spec_path, metrics, tmp_path)
+    raw = load_raw()
+    for model in raw["models"].values():
+        model["visualization"]["explanations"] = {}
+    results, spec_path = make_build(tmp_path, raw)
+    html = build_html(make_spec(), spec_path, results, tmp_path)
     inferences = html[html.index('id="sec-inferences"'):]
     assert "sanity check" not in inferences and "localizes" not in inferences
     assert re.search(r"hardest head is angle", inferences)
 
 
 def test_data_facts_read_as_text_not_python(tmp_path: Path) -> None:
-    metrics, spec_path = make_build(tmp_path)
-    metrics["datasets"]["mnist"]["provenance"].update(files=["a/t10k-images.gz", "a/t10k-labels.gz"], limit=None)
-    html = build_html(make_spec(), spec_path, metrics, tmp_path)
+    raw = load_raw()
+    raw["datasets"]["mnist"]["provenance"].update(files=["a/t10k-images.gz", "a/t10k-labels.gz"], limit=None)
+    results, spec_path = make_build(tmp_path, raw)
+    html = build_html(make_spec(), spec_path, results, tmp_path)
     assert "<dd>a/t10k-images.gz, a/t10k-labels.gz</dd>" in html and "<dd>\u2014</dd>" in html
     assert "[&#39;" not in html and "<dd>None</dd>" not in html
+
+
+def test_provenance_of_any_data_kind_is_listed(tmp_path: Path) -> None:
+    raw = load_raw()
+    raw["datasets"]["line"] = {"kind": "folders", "train": 2299, "test": 581, "input_shape": [28, 28, 3],
+                               "provenance": {"source": "class folders under data/shapes", "classes": 96,
+                                              "test_fraction": 0.2, "shuffled": True}}
+    results, spec_path = make_build(tmp_path, raw)
+    html = build_html(make_spec(), spec_path, results, tmp_path)
+    assert "<em>line</em> (folders)" in html and "<dt>Shuffled</dt><dd>True</dd>" in html
+    assert "<dd>class folders under data/shapes</dd>" in html
+
+
+def test_baselines_sit_beside_the_methods_and_never_win_an_observation(tmp_path: Path) -> None:
+    raw = load_raw()
+    explanations = raw["models"]["seq_line"]["visualization"]["explanations"]
+    scores = dict(explanations["gradcam"]["class"])
+    for method, pointing in (("gradcam", 0.6), ("gradcam_plus_plus", 0.8), ("scorecam", 0.7)):
+        explanations[method]["class"] |= {"pointing_game": pointing, "sanity_flagged": False}
+    explanations["edges"] = {"class": scores | {"pointing_game": 1.0, "deletion_auc": 0.01, "sanity_spearman": 1.0,
+                                                "sanity_flagged": True}}
+    explanations["random"] = {"class": scores | {"pointing_game": 0.05, "sanity_spearman": 1.0, "sanity_flagged": True}}
+    results, spec_path = make_build(tmp_path, raw)
+    html = build_html(make_spec(), spec_path, results, tmp_path)
+    part = html[html.index('id="res-seq_line"'):html.index('id="res-multihead"')]
+    part = part[part.index('<table class="data scores">'):]
+    rows = re.findall(r"<tr( class=\"\w+\")?><td><code>class</code></td><td>(?:<em>)?([^<]+)<", part)
+    assert [(cls, label) for cls, label in rows] == [
+        ("", "Grad-CAM"), ("", "Grad-CAM++"), ("", "Score-CAM"),
+        (' class="baseline"', "Edge baseline"), (' class="baseline"', "Random baseline")]
+    inferences = html[html.index('id="sec-inferences"'):]
+    assert "Grad-CAM++ localizes best on Sequential CNN on LINE (96 classes)" in inferences
+    assert "(baselines that know nothing about the network: Edge baseline 100.0%, Random baseline 5.0%)" in inferences
+    assert "deleting the pixels Edge baseline" not in inferences and "baseline on" not in inferences
+
+
+def test_the_method_text_names_the_layers_actually_used(tmp_path: Path) -> None:
+    raw = load_raw()
+    for figure in raw["models"]["seq_mnist"]["visualization"]["figures"]:
+        if figure["kind"] in ("kernels", "cam"):
+            figure["layer"] = "conv2d_7"  # as if the spec had chosen another layer
+    results, spec_path = make_build(tmp_path, raw)
+    html = build_html(make_spec(), spec_path, results, tmp_path)
+    text = re.sub(r"\s+", " ", html[html.index('id="sec-visualizations"'):html.index('id="sec-architecture"')])
+    assert "raw kernels of the same layers are shown as well (conv2d_7 of Sequential CNN on MNIST; conv2d of" in text
+    assert ("one convolutional layer per network (conv2d_7 of Sequential CNN on MNIST; conv2d of Sequential CNN on"
+            " LINE (96 classes); conv2d_1 of Four-head CNN on LINE)") in text
+    assert "first convolution" not in text and "last convolutional" not in text

@@ -9,7 +9,7 @@ import pytest
 
 from netviz.report import render_report
 
-from . import load_metrics, make_build, make_spec, pdf_info, pdf_outline, pdf_text, poppler
+from . import load_results, make_build, make_spec, pdf_info, pdf_outline, pdf_text, poppler
 
 needs_poppler = pytest.mark.skipif(not (poppler("pdftotext") and poppler("pdfinfo") and poppler("pdftohtml")),
                                    reason="poppler-utils (pdftotext, pdfinfo, pdftohtml) not installed")
@@ -21,8 +21,8 @@ MODEL_TITLES = ["Sequential CNN on MNIST", "Sequential CNN on LINE (96 classes)"
 @pytest.fixture(scope="module")
 def build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
     out = tmp_path_factory.mktemp("build")
-    metrics, spec_path = make_build(out)
-    html, pdf = render_report(make_spec(), spec_path, metrics, out)
+    results, spec_path = make_build(out)
+    html, pdf = render_report(make_spec(), spec_path, results, out)
     assert pdf is not None
     return out, html, pdf
 
@@ -41,7 +41,7 @@ def test_writes_both_files_where_asked(build: tuple[Path, Path, Path]) -> None:
 
 def test_html_is_self_contained(html: str) -> None:
     sources = re.findall(r'<img[^>]* src="([^"]*)"', html)
-    listed = sum(len(m["visualization"]["figures"]) for m in load_metrics()["models"].values())
+    listed = sum(len(m.visualization.figures) for m in load_results().models.values() if m.visualization)
     assert len(sources) == listed + 1  # every listed figure, plus the 96-class confusion heatmap
     assert all(src.startswith("data:image/") for src in sources)
     assert "<link" not in html and "<script" not in html
@@ -79,24 +79,38 @@ def test_multihead_summary_groups_heads_and_shows_connections(html: str) -> None
 
 
 def test_accuracy_beside_reference(html: str) -> None:
-    metrics = load_metrics()
-    acc = metrics["models"]["seq_mnist"]["evaluation"]["class"]["accuracy"]
-    diff = 100 * (acc - 0.9787)
+    acc = load_results().models["seq_mnist"].evaluation["class"].accuracy
+    diff = 100 * (acc - 0.9787)  # the quick spec's reference for seq_mnist
     assert f"{100 * acc:.2f}%" in html and "97.87%" in html
-    assert f"\u2212{abs(diff):.2f} pp" in html
+    sign = "\u2212" if diff < 0 else "+"
+    assert f"{sign}{abs(diff):.2f} pp" in html
 
 
 def test_observations_carry_numbers(html: str) -> None:
+    """The fixture's numbers, worked out here from the results, appear in the computed observations."""
+    results = load_results()
     part = html[html.index('id="sec-inferences"'):]
     items = re.findall(r"<li>(.*?)</li>", part, re.S)
     assert len(items) >= 8
     assert all(re.search(r"\d", item) for item in items)
     text = " ".join(items)
-    assert "the hardest head is angle with test accuracy 95.57%" in text
-    assert "Score-CAM on Sequential CNN on MNIST (class) is flagged by the sanity check" in text
-    assert "0.71" in text and "threshold 0.50" in text
-    assert "95.0% of 200 images, against 5.0% expected by chance" in text
-    assert "conv2d 6.2% of 32 channels" in text and "conv2d_1 25.0% of 8 channels" in text
+    heads = results.models["multihead"].evaluation
+    hardest = min(heads, key=lambda h: heads[h].accuracy)
+    assert f"the hardest head is {hardest} with test accuracy {100 * heads[hardest].accuracy:.2f}%" in text
+    explanations = results.models["seq_line"].visualization.explanations
+    best = max(explanations, key=lambda m: explanations[m]["class"].pointing_game)
+    scores = explanations[best]["class"]
+    assert (f"its heatmap peak falls inside the object in {100 * scores.pointing_game:.1f}% of {scores.images} images,"
+            f" against {100 * scores.chance_pointing:.1f}% expected by chance") in text
+    flagged = [(m, s) for m, per_head in results.models["seq_mnist"].visualization.explanations.items()
+               for h, s in per_head.items() if s.sanity_flagged]
+    for method, s in flagged:
+        label = {"gradcam": "Grad-CAM", "gradcam_plus_plus": "Grad-CAM++", "scorecam": "Score-CAM"}[method]
+        assert (f"{label} on Sequential CNN on MNIST (class) is flagged by the sanity check: its heatmaps keep a"
+                f" Spearman correlation of {s.sanity_spearman:.2f}") in text
+    layers = results.models["multihead"].visualization.layers
+    for layer in ("conv2d", "conv2d_1"):
+        assert f"{layer} {100 * layers[layer].dead_share:.1f}% of {layers[layer].channels} channels" in text
     assert "Early convolutional layers act as edge and colour detectors" in part  # the spec's own text first
 
 
@@ -147,7 +161,7 @@ def test_pages_title_page_header_and_footer(build: tuple[Path, Path, Path]) -> N
 @needs_poppler
 def test_pdf_metadata(build: tuple[Path, Path, Path]) -> None:
     info = pdf_info(build[2])
-    assert info["Title"] == "Network Visualization \u2014 CS-671 Assignment 2 Task 3"
+    assert info["Title"] == "Network Visualization (quick run) \u2014 CS-671 Assignment 2 Task 3"
     assert info["Author"] == "Vishal Anand, Aman Jain, Yash Agrawal"
     assert info["Subject"].startswith("To visualize what convolutional neural networks learn")
     assert "Grad-CAM" in info["Keywords"] and "CS-671" in info["Keywords"]

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from netviz.report import ReportError, build_html, render_report
 from netviz.report.pdf import ConfinedFetcher, FetchRefused
+from netviz.results import Results
 
-from . import load_metrics, make_build, make_spec, pdf_text, poppler, spec_data
+from . import load_raw, make_build, make_spec, pdf_text, poppler, spec_data
 
 XSS = "<script>alert(1)</script>"
 
@@ -23,9 +25,10 @@ def _hostile_spec():
 
 
 def test_spec_text_is_escaped_in_html(tmp_path: Path) -> None:
-    metrics, spec_path = make_build(tmp_path)
-    metrics["models"]["seq_mnist"]["visualization"]["figures"][0]["caption"] = "caption <img src=x onerror=alert(2)>"
-    html = build_html(_hostile_spec(), spec_path, metrics, tmp_path)
+    raw = load_raw()
+    raw["models"]["seq_mnist"]["visualization"]["figures"][0]["caption"] = "caption <img src=x onerror=alert(2)>"
+    results, spec_path = make_build(tmp_path, raw)
+    html = build_html(_hostile_spec(), spec_path, results, tmp_path)
     assert "<script" not in html and "<b>bold" not in html and "<img src=x" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "Nets &amp; &#34;quotes&#34; &lt;b&gt;bold&lt;/b&gt;" in html
@@ -35,8 +38,8 @@ def test_spec_text_is_escaped_in_html(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(not poppler("pdftotext"), reason="poppler-utils (pdftotext) not installed")
 def test_spec_text_appears_as_text_in_pdf(tmp_path: Path) -> None:
-    metrics, spec_path = make_build(tmp_path)
-    _, pdf = render_report(_hostile_spec(), spec_path, metrics, tmp_path)
+    results, spec_path = make_build(tmp_path)
+    _, pdf = render_report(_hostile_spec(), spec_path, results, tmp_path)
     assert pdf is not None and XSS in pdf_text(pdf, 1, 1)
 
 
@@ -67,38 +70,40 @@ def test_fetcher_serves_build_files_and_data_uris(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("ref", ['<img src="file:///etc/passwd">', '<link rel="stylesheet" href="http://127.0.0.1:9/x.css">'])
 def test_pdf_with_outside_reference_fails(tmp_path: Path, ref: str) -> None:
-    metrics, _ = make_build(tmp_path / "build")
+    results, _ = make_build(tmp_path / "build")
     own = tmp_path / "mine" / "partials"
     own.mkdir(parents=True)
     (own / "objective.html.j2").write_text(f"<section><p>Objective</p>{ref}</section>")
     data = spec_data()
     data["report"] = {"templates": "mine"}
     with pytest.raises(ReportError, match="refusing to fetch"):
-        render_report(make_spec(data), tmp_path / "spec.yaml", metrics, tmp_path / "build")
+        render_report(make_spec(data), tmp_path / "spec.yaml", results, tmp_path / "build")
     assert not (tmp_path / "build" / "report.pdf").exists()
 
 
 @pytest.mark.parametrize("path", ["../outside.png", "/etc/passwd", "figures/../../outside.png"])
 def test_figure_paths_stay_inside_the_build(tmp_path: Path, path: str) -> None:
     build = tmp_path / "build"
-    metrics, spec_path = make_build(build)
-    (tmp_path / "outside.png").write_bytes((build / metrics["models"]["seq_mnist"]["visualization"]["figures"][0]["path"]).read_bytes())
-    metrics["models"]["seq_mnist"]["visualization"]["figures"][0]["path"] = path
+    raw = load_raw()
+    results, spec_path = make_build(build, raw)
+    first = raw["models"]["seq_mnist"]["visualization"]["figures"][1]
+    (tmp_path / "outside.png").write_bytes((build / first["path"]).read_bytes())
+    first["path"] = path
     with pytest.raises(ReportError, match="outside the build folder"):
-        build_html(make_spec(), spec_path, metrics, build)
+        build_html(make_spec(), spec_path, Results.model_validate(raw), build)
 
 
 def test_missing_figure_is_an_error(tmp_path: Path) -> None:
-    metrics, spec_path = make_build(tmp_path)
-    figure = metrics["models"]["multihead"]["visualization"]["figures"][-1]["path"]
+    results, spec_path = make_build(tmp_path)
+    figure = results.models["multihead"].visualization.figures[-2].path
     (tmp_path / figure).unlink()
-    with pytest.raises(ReportError, match="trust_angle.png"):
-        render_report(make_spec(), spec_path, metrics, tmp_path, pdf=False)
+    with pytest.raises(ReportError, match=re.escape(Path(figure).name)):
+        render_report(make_spec(), spec_path, results, tmp_path, pdf=False)
     assert not (tmp_path / "report.html").exists()
 
 
-def test_fixture_metrics_are_untouched_by_rendering(tmp_path: Path) -> None:
-    metrics, spec_path = make_build(tmp_path)
-    before = load_metrics()
-    build_html(make_spec(), spec_path, metrics, tmp_path)
-    assert metrics == before
+def test_rendering_leaves_the_results_unchanged(tmp_path: Path) -> None:
+    results, spec_path = make_build(tmp_path)
+    before = results.model_dump(mode="json")
+    build_html(make_spec(), spec_path, results, tmp_path)
+    assert results.model_dump(mode="json") == before == load_raw()

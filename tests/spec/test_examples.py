@@ -66,5 +66,5 @@ def test_examples_build_end_to_end(workdir: Path) -> None:
     masks = results["shapes-masks"]["models"]["cnn"]
     assert masks["evaluation"]["class"]["accuracy"] > 0.9
     for method in ("gradcam", "gradcam_plus_plus"):
-        scores = masks["explanations"][method]["class"]
+        scores = masks["visualization"]["explanations"][method]["class"]
         assert scores["pointing_game"] > scores["chance_pointing"] and scores["energy_in_mask"] > scores["chance_energy"]

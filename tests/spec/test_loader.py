@@ -68,7 +68,9 @@ MUTATIONS = [
      "    target: class\n    reference_accuracy: 0.9787\n    trunk: []\n", "models[0]",
      "give either 'layers' (sequential) or 'trunk' and 'heads', not both"),
     ("bad cam method", "methods: [gradcam, gradcam_plus_plus, scorecam]", "methods: [gradcam, lime]", "visualize.cam.methods[1]",
-     "must be one of 'gradcam', 'gradcam_plus_plus' or 'scorecam'"),
+     "must be one of 'gradcam', 'gradcam_plus_plus', 'hirescam', 'layercam', 'scorecam' or 'xgradcam'"),
+    ("cam method twice", "methods: [gradcam, gradcam_plus_plus, scorecam]", "methods: [gradcam, scorecam, gradcam]",
+     "visualize.cam.methods", "lists 'gradcam' more than once"),
     ("missing layer for cam", "    train: {optimizer: adam, learning_rate: 0.003, epochs: 30",
      "    visualize: {cam: conv2d_9}\n    train: {optimizer: adam, learning_rate: 0.003, epochs: 30", "models[0].visualize.cam",
      "model 'seq_mnist' has no layer 'conv2d_9' (did you mean 'conv2d'?)"),
@@ -95,6 +97,17 @@ MUTATIONS = [
      "    layerz:\n      - {type: Conv2D, filters: 32, kernel_size: 7, strides: 1, activation: relu}", "models[0].layerz",
      "unknown key (did you mean 'layers'?)"),
     ("negative images", "  images: 6", "  images: -6", "visualize.images", "must be >= 6"),
+    # YAML 1.1 reads yes/no/on/off/true/false as booleans: where text is expected, say so, quoting the word written
+    ("boolean for a choice", "target: predicted", "target: true", "visualize.cam.target",
+     "YAML read this as the boolean true; write 'true' in quotes"),
+    ("boolean in a list of choices", "methods: [gradcam, gradcam_plus_plus, scorecam]", "methods: [gradcam, yes]",
+     "visualize.cam.methods[1]", "YAML read this as the boolean true; write 'yes' in quotes"),
+    ("boolean for a kind", "kind: line", "kind: off", "datasets.line.kind",
+     "YAML read this as the boolean false; write 'off' in quotes"),
+    ("boolean for text", "  title: Network Visualization\n", "  title: No\n", "front.title",
+     "YAML read this as the boolean false; write 'No' in quotes"),
+    ("boolean for a name", "  - name: seq_line", "  - name: on", "models[1].name",
+     "YAML read this as the boolean true; write 'on' in quotes"),
 ]
 
 

@@ -1,115 +1,19 @@
-"""Grad-CAM, Grad-CAM++ and Score-CAM against hand-worked maps, across batch sizes, heads and model kinds."""
+"""The network side of every heatmap method: one gradient pass, batch sizes, heads, model kinds.
+
+Each method's own maps are checked against hand-worked ones in tests/visualize/methods.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from netviz.visualize import graph
-from netviz.visualize.cam import METHODS, CamProbe, explain, normalize, upsample
-from netviz.visualize.gradcam import gradcam_maps, gradcam_one_image_loop
+from netviz.visualize import graph, methods
+from netviz.visualize.cam import CamProbe, explain
+from netviz.visualize.methods.base import normalize
+from netviz.visualize.methods.gradcam import gradcam_maps, gradcam_one_image_loop
 
 from . import copy_weights, four_head, images, sigmoid_info, softmax_info, tiny_cnn
-
-KERNEL = np.array([[[1.0, -0.5], [0.5, 1.0]], [[-1.0, 0.25], [0.75, -0.5]]], np.float32)  # (2, 2, 2 filters)
-KBIAS = np.array([0.1, -0.05], np.float32)
-W = np.array([[1.0, -1.0, 0.5], [-0.5, 2.0, 0.5]], np.float32)  # (2 channels, 3 classes)
-WBIAS = np.array([0.2, -0.1, 0.0], np.float32)
-
-
-@pytest.fixture(scope="module")
-def hand_model():
-    """4x4x1 -> Conv2D(2, 2x2, relu) -> GlobalAveragePooling -> Dense(3, softmax), fixed weights."""
-    import keras
-
-    layers = keras.layers
-    model = keras.Sequential([
-        keras.Input((4, 4, 1)),
-        layers.Conv2D(2, 2, activation="relu", name="conv2d"),
-        layers.GlobalAveragePooling2D(name="global_average_pooling2d"),
-        layers.Dense(3, activation="softmax", name="dense"),
-    ])
-    model.get_layer("conv2d").set_weights([KERNEL[:, :, None, :], KBIAS])
-    model.get_layer("dense").set_weights([W, WBIAS])
-    return model
-
-
-def hand_forward(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Conv maps (N,3,3,2) and class probabilities (N,3), worked out with plain numpy loops."""
-    conv = np.zeros((len(x), 3, 3, 2))
-    for i in range(3):
-        for j in range(3):
-            patch = x[:, i : i + 2, j : j + 2, 0]
-            conv[:, i, j] = np.einsum("nuv,uvk->nk", patch, KERNEL) + KBIAS
-    conv = np.maximum(conv, 0)
-    z = conv.mean(axis=(1, 2)) @ W + WBIAS
-    p = np.exp(z - z.max(axis=1, keepdims=True))
-    return conv, p / p.sum(axis=1, keepdims=True)
-
-
-def hand_normalize(m: np.ndarray) -> np.ndarray:
-    m = np.maximum(m, 0)
-    peak = m.max(axis=(1, 2), keepdims=True)
-    return np.where(peak > 0, m / np.where(peak > 0, peak, 1), 0)
-
-
-@pytest.fixture(scope="module")
-def hand_data():
-    x = np.random.default_rng(7).random((5, 4, 4, 1)).astype(np.float32)
-    return x, np.array([0, 1, 2, 0, 1])
-
-
-def test_gradcam_equals_the_map_worked_out_by_hand(hand_model, hand_data):
-    x, targets = hand_data
-    conv, _ = hand_forward(x)
-    # score = logit z_t = mean(A) @ W[:, t] + b  =>  dz_t/dA_k = W[k, t] / 9 at every position
-    expected = hand_normalize(np.einsum("nijk,nk->nij", conv, W[:, targets].T / 9.0))
-    probe = CamProbe(hand_model, "conv2d", [softmax_info()])
-    (maps,) = gradcam_maps(probe, x, [targets])
-    np.testing.assert_allclose(maps, expected, atol=1e-5)
-    # the softmax probability would give other weights; the logit is what Grad-CAM must differentiate
-    _, p = hand_forward(x)
-    prob_weights = p[np.arange(5), targets][:, None] * (W[:, targets].T - p @ W.T) / 9.0
-    assert not np.allclose(hand_normalize(np.einsum("nijk,nk->nij", conv, prob_weights)), expected, atol=1e-2)
-
-
-def test_predicted_target_is_the_argmax(hand_model, hand_data):
-    x, _ = hand_data
-    probe = CamProbe(hand_model, "conv2d", [softmax_info()])
-    _, p = hand_forward(x)
-    (predicted,) = probe.targets(x)
-    np.testing.assert_array_equal(predicted, p.argmax(axis=1))
-
-
-def test_gradcam_plus_plus_equals_the_map_worked_out_by_hand(hand_model, hand_data):
-    x, targets = hand_data
-    conv, _ = hand_forward(x)
-    g = W[:, targets].T / 9.0  # (N, K), constant over positions
-    alpha = g**2 / (2 * g**2 + conv.sum(axis=(1, 2)) * g**3)
-    weights = 9 * alpha * np.maximum(g, 0)
-    expected = hand_normalize(np.einsum("nijk,nk->nij", conv, weights))
-    maps = explain(CamProbe(hand_model, "conv2d", [softmax_info()]), x, [targets], ["gradcam_plus_plus"])
-    np.testing.assert_allclose(maps["gradcam_plus_plus"][0], expected, atol=1e-5)
-
-
-def test_scorecam_equals_the_map_worked_out_by_hand(hand_model, hand_data):
-    x, targets = hand_data
-    conv, _ = hand_forward(x)
-    grid = ((0.5, 1.0), (0.5, 1.0))  # 2x2 'valid' cells are centred between input pixels: 0.5, 1.5, 2.5
-    probe = CamProbe(hand_model, "conv2d", [softmax_info()])
-    assert probe.grid == grid
-    up = upsample(conv.astype(np.float32), (4, 4), grid)  # (N,4,4,K), bilinear
-    weights = np.zeros((5, 2))
-    for k in range(2):
-        m = up[..., k]
-        lo, hi = m.min(axis=(1, 2), keepdims=True), m.max(axis=(1, 2), keepdims=True)
-        mask = np.where(hi > lo, (m - lo) / np.where(hi > lo, hi - lo, 1), 0)
-        _, p = hand_forward(x * mask[..., None])
-        weights[:, k] = p[np.arange(5), targets]
-    expected = hand_normalize(np.einsum("nijk,nk->nij", conv, weights))
-    maps = explain(probe, x, [targets], ["scorecam"])
-    np.testing.assert_allclose(maps["scorecam"][0], expected, atol=1e-5)
-
 
 @pytest.mark.parametrize("kind", ["sequential", "functional"])
 def test_batched_equals_one_image_at_a_time(kind):
@@ -119,10 +23,10 @@ def test_batched_equals_one_image_at_a_time(kind):
     x = images(6)
     targets = probe.targets(x)
     batched = explain(probe, x, targets)
-    assert set(batched) == set(METHODS)
+    assert list(batched) == list(methods.registry())
     for method, (maps,) in batched.items():
         single = np.concatenate([explain(probe, x[i : i + 1], [targets[0][i : i + 1]], [method])[method][0] for i in range(6)])
-        assert maps.shape == (6, 5, 5)
+        assert maps.shape == ((6, 10, 10) if methods.get(method).grid == "input" else (6, 5, 5))
         np.testing.assert_allclose(maps, single, atol=1e-5, err_msg=method)
         assert maps.min() >= 0 and np.allclose(maps.reshape(6, -1).max(axis=1), 1.0)
     (loop,) = gradcam_one_image_loop(probe, x, targets)
@@ -135,7 +39,7 @@ def test_sequential_and_functional_give_the_same_maps():
     x = images(4)
     a = explain(CamProbe(seq, "conv2d", [softmax_info()]), x, [np.array([0, 1, 2, 0])])
     b = explain(CamProbe(fun, "conv2d", [softmax_info()]), x, [np.array([0, 1, 2, 0])])
-    for method in METHODS:
+    for method in methods.registry():
         np.testing.assert_allclose(a[method][0], b[method][0], atol=1e-5, err_msg=method)
 
 
@@ -151,12 +55,36 @@ def test_every_head_gets_its_own_map(heads):
     targets = probe.targets(x)
     assert [len(t) for t in targets] == [5, 5, 5, 5]
     maps = explain(probe, x, targets)
-    for method in METHODS:
+    for method in methods.selectable():
         per_head = maps[method]
         assert len(per_head) == 4 and all(m.shape == (5, 7, 7) for m in per_head)
         for i in range(4):
             for j in range(i + 1, 4):
                 assert not np.allclose(per_head[i], per_head[j], atol=1e-3), (method, i, j)
+    for method in methods.baselines():  # they know nothing about the network, so nothing about its heads
+        assert all(m.shape == (5, 10, 10) and np.array_equal(m, maps[method][0]) for m in maps[method]), method
+
+
+def test_one_gradient_pass_serves_every_method(heads, monkeypatch):
+    """All gradient methods, and Score-CAM's layer maps, come from one call of the compiled gradient function."""
+    model, infos, _ = heads
+    probe = CamProbe(model, "conv2d_1", infos)
+    calls = {"grads": 0, "maps": 0}
+    grads_pass, maps_pass = probe.maps_and_grads, probe.feature_maps
+
+    def counted(name, fn):
+        def wrapper(*args):
+            calls[name] += 1
+            return fn(*args)
+        return wrapper
+
+    monkeypatch.setattr(probe, "maps_and_grads", counted("grads", grads_pass))
+    monkeypatch.setattr(probe, "feature_maps", counted("maps", maps_pass))
+    x = images(5, (10, 10, 3))
+    explain(probe, x, probe.targets(x))
+    assert calls == {"grads": 1, "maps": 0}
+    explain(probe, x, probe.targets(x), ["scorecam", "edges"])
+    assert calls == {"grads": 1, "maps": 1}
 
 
 def test_sigmoid_negative_decision_flips_the_gradient(heads):
@@ -208,52 +136,6 @@ def test_sigmoid_from_a_separate_activation_layer_gives_the_same_map():
     np.testing.assert_allclose(gradcam_maps(a, xs, t)[0], gradcam_maps(b, xs, t)[0], atol=1e-4)
 
 
-def test_plain_upsample_matches_tf_image_resize():
-    import tensorflow as tf
-
-    maps = np.random.default_rng(8).random((2, 5, 7, 3)).astype(np.float32)
-    expected = tf.image.resize(maps, (28, 20), method="bilinear").numpy()
-    np.testing.assert_allclose(upsample(maps, (28, 20)), expected, atol=1e-5)
-
-
-def test_spatial_grid_puts_each_cell_on_its_receptive_field_centre():
-    import keras
-
-    layers = keras.layers
-    model = keras.Sequential([
-        keras.Input((28, 28, 1)),
-        layers.Conv2D(2, 7, name="conv2d"),  # 22 cells centred on pixels 3..24
-        layers.BatchNormalization(name="batch_normalization"),
-        layers.MaxPooling2D(2, 2, name="max_pooling2d"),  # 11 cells centred on 3.5, 5.5, ...
-        layers.Conv2D(2, 3, strides=2, padding="same", name="conv2d_1"),
-    ])
-    assert graph.spatial_grid(graph.Traced(model), "conv2d") == ((3.0, 1.0), (3.0, 1.0))
-    assert graph.spatial_grid(graph.Traced(model), "batch_normalization") == ((3.0, 1.0), (3.0, 1.0))
-    assert graph.spatial_grid(graph.Traced(model), "max_pooling2d") == ((3.5, 2.0), (3.5, 2.0))
-    # 'same' with stride 2 on 11 cells pads one on each side: output j reads cells 2j-1..2j+1
-    assert graph.spatial_grid(graph.Traced(model), "conv2d_1") == ((3.5, 4.0), (3.5, 4.0))
-    four, _ = four_head()
-    assert graph.spatial_grid(graph.Traced(four), "conv2d_1") == ((1.5, 1.0), (1.5, 1.0))  # 3x3 valid, then 2x2 pool with stride 1
-    peak = np.zeros((1, 22, 22), np.float32)
-    peak[0, 0, 0] = 1.0
-    up = upsample(peak, (28, 28), graph.spatial_grid(graph.Traced(model), "conv2d"))
-    assert up[0, 3, 3] == 1.0 and up[0, 4, 4] == 0.0  # the cell's own pixel, and not one further
-    plain = upsample(peak, (28, 28))
-    assert plain[0, 3, 3] == 0.0 and plain[0, 1, 1] > 0.0  # a plain resize drifts towards the corner
-
-
-def test_upsample_and_normalize():
-    maps = np.stack([np.full((3, 3), 2.0), np.arange(9.0).reshape(3, 3) - 4]).astype(np.float32)
-    up = upsample(maps, (12, 12))
-    assert up.shape == (2, 12, 12)
-    np.testing.assert_allclose(up[0], 2.0)
-    assert up[1, 0, 0] == pytest.approx(-4) and up[1, -1, -1] == pytest.approx(4)
-    assert upsample(maps, (3, 3)) is not None and upsample(maps, (3, 3)).shape == (2, 3, 3)
-    n = normalize(np.stack([np.zeros((2, 2)), np.array([[-1.0, 1.0], [2.0, 4.0]])]))
-    np.testing.assert_array_equal(n[0], 0)
-    np.testing.assert_allclose(n[1], [[0, 0.25], [0.5, 1]])
-
-
 def test_target_probability_and_decisions():
     soft, sig = softmax_info(), sigmoid_info("long")
     probs = np.array([[0.2, 0.5, 0.3], [0.6, 0.1, 0.3]])
@@ -264,11 +146,12 @@ def test_target_probability_and_decisions():
     np.testing.assert_array_equal(graph.decisions(sig, p), [1, 0, 1])  # p >= 0.5 is a positive decision
 
 
-def test_unknown_layer_and_method_are_clear_errors(hand_model):
+def test_unknown_layer_and_method_are_clear_errors():
+    model = tiny_cnn("sequential")
     with pytest.raises(ValueError, match="no layer 'conv9'.*conv2d"):
-        CamProbe(hand_model, "conv9", [softmax_info()])
-    with pytest.raises(ValueError, match="unknown CAM method"):
-        explain(CamProbe(hand_model, None, [softmax_info()]), np.zeros((1, 4, 4, 1), np.float32), [np.zeros(1, int)], ["lime"])
+        CamProbe(model, "conv9", [softmax_info()])
+    with pytest.raises(ValueError, match="unknown CAM method 'lime'"):
+        explain(CamProbe(model, None, [softmax_info()]), images(1), [np.zeros(1, int)], ["lime"])
 
 
 def test_a_reloaded_sequential_model_explains_like_the_original(tmp_path):
@@ -285,7 +168,7 @@ def test_a_reloaded_sequential_model_explains_like_the_original(tmp_path):
     targets = [np.array([0, 1, 2])]
     a = explain(CamProbe(model, "conv2d", [softmax_info()]), x, targets)
     b = explain(CamProbe(loaded, "conv2d", [softmax_info()]), x, targets)
-    for method in METHODS:
+    for method in methods.registry():
         np.testing.assert_allclose(a[method][0], b[method][0], atol=1e-5, err_msg=method)
     np.testing.assert_allclose(layer_activations(model, x)[1].maps, layer_activations(loaded, x)[1].maps, atol=1e-6)
     np.testing.assert_allclose(ascend_filters(model, "conv2d_1").final, ascend_filters(loaded, "conv2d_1").final, atol=1e-5)

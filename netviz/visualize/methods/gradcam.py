@@ -2,22 +2,35 @@
 
 The map for a target is ReLU(sum_k alpha_k A_k) with alpha_k the spatial mean of
 d score / d A_k. The arrays come from :meth:`CamProbe.maps_and_grads`, which holds
-every image of the batch in one gradient tape.
+every image of the batch and every head in one gradient tape.
 """
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
-from netviz.visualize.cam import CamProbe, normalize
+from netviz.visualize.methods.base import Method, from_gradients, normalize, weighted_channels
+
+if TYPE_CHECKING:
+    from netviz.visualize.cam import CamProbe
 
 
 def gradcam(conv: np.ndarray, grads: np.ndarray) -> np.ndarray:
     """Maps (N,h,w) in [0,1] from layer maps and gradients, both (N,h,w,K)."""
-    alpha = grads.mean(axis=(1, 2))  # (N, K)
-    return normalize(np.einsum("nhwk,nk->nhw", conv, alpha))
+    return normalize(weighted_channels(conv, grads.mean(axis=(1, 2))))
+
+
+METHOD = Method(
+    name="gradcam",
+    title="Grad-CAM",
+    description="weights each feature map by the spatially averaged gradient of the class score and keeps the "
+                "positive part of the weighted sum.",
+    compute=from_gradients(gradcam),
+    uses_gradients=True,
+    default=True,
+)
 
 
 def gradcam_maps(probe: CamProbe, x: np.ndarray, targets: Sequence[np.ndarray]) -> list[np.ndarray]:

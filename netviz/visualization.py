@@ -1,7 +1,9 @@
 """The visualization stage of one model: three views, their figures, and a JSON-ready summary.
 
-Maths lives in the view modules and pictures in :mod:`netviz.figures`; this module
-only picks images, calls both, and records what was written where.
+Maths lives in :mod:`netviz.visualize` and pictures in :mod:`netviz.figures`; this
+stage only picks images, calls both, and records what was written where. Heatmap
+methods come from the registry (:mod:`netviz.visualize.methods`): the spec's methods,
+then the baselines, which are scored for every model and head whatever the spec asks.
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ from netviz import figures
 from netviz.data.base import Dataset
 from netviz.models.outputs import OutputInfo
 from netviz.spec import schema
-from netviz.visualize import graph, trust
+from netviz.visualize import graph, methods, trust
 from netviz.visualize.activations import layer_activations
-from netviz.visualize.cam import TITLES, CamProbe, explain
+from netviz.visualize.cam import CamProbe, explain
 from netviz.visualize.filters import FilterAscent, layer_kernels, reads_input, rgb_composite
+from netviz.visualize.methods import Method
 
 DELINS_IMAGES = 64  # images per model and head for deletion/insertion and the sanity check
 DELINS_STEPS = 16
@@ -158,49 +161,54 @@ def cam_batch(probe: CamProbe, data: Dataset, settings: schema.Cam, shown: np.nd
 
 def cam_view(model: Any, initial_model: Any | None, outputs: list[OutputInfo], data: Dataset, settings: schema.Cam,
              layer: str | None, shown: np.ndarray, seed: int, fig_dir: Path, record: Any, out: dict) -> None:
+    """Heatmaps of the spec's methods and the baselines: figures of the methods, trust scores of all."""
     probe = CamProbe(model, layer, outputs)
     batch = cam_batch(probe, data, settings, shown, seed)
-    maps = explain(probe, batch.x, batch.targets, settings.methods)
+    names = [*settings.methods, *methods.baselines()]
+    maps = explain(probe, batch.x, batch.targets, names, seed)
     initial = None
     if initial_model is not None:
         initial = explain(CamProbe(initial_model, probe.layer, outputs), batch.x[batch.small],
-                          [t[batch.small] for t in batch.targets], settings.methods)
+                          [t[batch.small] for t in batch.targets], names, seed)
     canvas = trust.blur(batch.x[batch.small], max(batch.x.shape[1:3]) / 8.0)
     curves: dict[str, dict[str, dict[str, Any]]] = {o.name: {} for o in outputs}
-    for method in settings.methods:
-        out[method] = {}
+    for name in names:
+        method = methods.get(name)
+        out[name] = {}
         for i, info in enumerate(outputs):
-            m = maps[method][i]
-            _cam_figure(probe, batch, method, i, m, settings.target, fig_dir, record)
-            scores = _trust(probe, i, batch, m, canvas)
-            scores.update(_sanity(m[batch.small], None if initial is None else initial[method][i],
+            m = maps[name][i]
+            if not method.baseline:
+                _cam_figure(probe, batch, method, i, m, settings.target, fig_dir, record)
+            scores = _trust(probe, method, i, batch, m, canvas)
+            scores.update(_sanity(m[batch.small], None if initial is None else initial[name][i],
                                   settings.sanity_threshold))
-            curves[info.name][TITLES[method]] = scores.pop("curves")
-            out[method][info.name] = scores
-    path = figures.plot_deletion_insertion(curves, fig_dir / "deletion_insertion.svg")
+            curves[info.name][method.title] = scores.pop("curves")
+            out[name][info.name] = scores
+    path = figures.plot_deletion_insertion(curves, fig_dir / "deletion_insertion.svg",
+                                           baselines={methods.get(n).title for n in methods.baselines()})
     record(path, "trust", (
-        f"Deletion and insertion curves (Petsiuk et al., 2018) on {batch.delins} test images: the target probability "
-        f"as the most salient pixels are removed (good maps make it fall fast) or inserted into a blurred copy "
-        f"(rise fast)."
-    ))
+        f"Deletion and insertion curves (Petsiuk et al., 2018) on {batch.delins} test images, heatmaps of layer "
+        f"{probe.layer}: the target probability as the most salient pixels are removed (good maps make it fall fast) "
+        f"or inserted into a blurred copy (rise fast); dashed, the baselines that know nothing about the network."
+    ), layer=probe.layer)
 
 
-def _cam_figure(probe: CamProbe, batch: CamBatch, method: str, head: int, maps: np.ndarray, target: str,
+def _cam_figure(probe: CamProbe, batch: CamBatch, method: Method, head: int, maps: np.ndarray, target: str,
                 fig_dir: Path, record: Any) -> None:
     info, first, k = probe.outputs[head], probe.outputs[0], batch.shown
     explained = batch.targets[head][:k]
     wrong = (explained != batch.true[head][:k]) & (target == "predicted")
     labels = [_name(info, t) + (" (wrong)" if w else "") for t, w in zip(explained, wrong)]
     path = figures.plot_cam(
-        batch.x[:k], {info.name: probe.upsample(maps[:k])}, fig_dir / f"{method}_{info.name}.png",
+        batch.x[:k], {info.name: probe.at_input_size(method, maps[:k])}, fig_dir / f"{method.name}_{info.name}.png",
         image_labels=[_name(first, t) for t in batch.true[0][:k]], map_labels={info.name: labels},
-        title=f"{TITLES[method]} on {probe.layer}, head {info.name}",
+        title=f"{method.title} on {probe.layer}, head {info.name}",
     )
     record(path, "cam", (
-        f"{TITLES[method]} heatmaps on layer {probe.layer} for head {info.name}: top row the inputs (true "
+        f"{method.title} heatmaps on layer {probe.layer} for head {info.name}: top row the inputs (true "
         f"{first.target} below), then the map of the {target} {info.target} overlaid (named below, marked ✗ where "
         f"the prediction is wrong); each map scaled to its own maximum."
-    ), layer=probe.layer, head=info.name, method=method)
+    ), layer=probe.layer, head=info.name, method=method.name)
 
 
 def _name(info: OutputInfo, index: Any) -> str:
@@ -208,14 +216,15 @@ def _name(info: OutputInfo, index: Any) -> str:
     return str(info.class_names[index]) if 0 <= index < len(info.class_names) else str(index)
 
 
-def _trust(probe: CamProbe, head: int, batch: CamBatch, maps: np.ndarray, canvas: np.ndarray) -> dict[str, Any]:
+def _trust(probe: CamProbe, method: Method, head: int, batch: CamBatch, maps: np.ndarray,
+           canvas: np.ndarray) -> dict[str, Any]:
     """Pointing game and energy on all evaluation images, deletion/insertion on the first ``batch.delins``."""
     info, ev = probe.outputs[head], maps[batch.evaluation]
     scores: dict[str, Any] = {"pointing_game": None, "chance_pointing": None, "energy_in_mask": None, "chance_energy": None}
     # an all-zero map (all evidence negative after the ReLU) points nowhere: a pointing-game miss, no energy
     scores["empty_maps"] = float((ev.reshape(len(ev), -1).max(axis=1) <= 0).mean())
     if batch.masks is not None:
-        ev = probe.upsample(ev)
+        ev = probe.at_input_size(method, ev)
         scores["pointing_game"] = trust.nanmean(trust.pointing_hits(ev, batch.masks))
         scores["energy_in_mask"] = trust.nanmean(trust.energy_shares(ev, batch.masks))
         scores["chance_energy"] = trust.nanmean(trust.chance_shares(batch.masks))
@@ -227,7 +236,7 @@ def _trust(probe: CamProbe, head: int, batch: CamBatch, maps: np.ndarray, canvas
         return graph.target_probability(info, probe.predictor.head(images, head), t[source])
 
     x = batch.x[batch.small]
-    di = trust.deletion_insertion(score, x, probe.upsample(maps[batch.small]), DELINS_STEPS, canvas)
+    di = trust.deletion_insertion(score, x, probe.at_input_size(method, maps[batch.small]), DELINS_STEPS, canvas)
     scores["deletion_auc"] = float(di["deletion_auc"].mean())
     scores["insertion_auc"] = float(di["insertion_auc"].mean())
     scores["images"] = int(len(ev))

@@ -8,12 +8,14 @@ one forward pass per image and channel: those N*K passes run as large batches.
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
-from netviz.visualize import graph
-from netviz.visualize.cam import CamProbe, normalize
+from netviz.visualize.methods.base import Method, normalize, weighted_channels
+
+if TYPE_CHECKING:
+    from netviz.visualize.cam import CamProbe, Evidence
 
 
 def channel_masks(probe: CamProbe, conv: np.ndarray) -> np.ndarray:
@@ -26,6 +28,8 @@ def channel_masks(probe: CamProbe, conv: np.ndarray) -> np.ndarray:
 
 def channel_scores(probe: CamProbe, x: np.ndarray, masks: np.ndarray, targets: Sequence[np.ndarray]) -> list[np.ndarray]:
     """Per head, (N,K) target probability of every image masked by every channel."""
+    from netviz.visualize import graph
+
     n, k = masks.shape[:2]
     per_chunk = max(1, graph.CHUNK // k)
     scores: list[list[np.ndarray]] = [[] for _ in probe.outputs]
@@ -39,11 +43,18 @@ def channel_scores(probe: CamProbe, x: np.ndarray, masks: np.ndarray, targets: S
     return [np.concatenate(s) for s in scores]
 
 
-def scorecam(
-    probe: CamProbe, x: np.ndarray, targets: Sequence[np.ndarray], conv: np.ndarray | None = None
-) -> list[np.ndarray]:
-    """Score-CAM maps (N,h,w) per head; ``conv`` reuses layer maps already computed."""
-    conv = probe.feature_maps(x) if conv is None else conv
-    masks = channel_masks(probe, conv)
-    weights = channel_scores(probe, x, masks, targets)
-    return [normalize(np.einsum("nhwk,nk->nhw", conv, w)) for w in weights]
+def scorecam(evidence: Evidence) -> list[np.ndarray]:
+    """Score-CAM maps (N,h,w) per head; the layer maps are the shared pass's when there is one."""
+    masks = channel_masks(evidence.probe, evidence.conv)
+    weights = channel_scores(evidence.probe, evidence.x, masks, evidence.targets)
+    return [normalize(weighted_channels(evidence.conv, w)) for w in weights]
+
+
+METHOD = Method(
+    name="scorecam",
+    title="Score-CAM",
+    description="needs no gradients: each upsampled feature map masks the input and is weighted by the class "
+                "probability the masked image obtains.",
+    compute=scorecam,
+    default=True,
+)

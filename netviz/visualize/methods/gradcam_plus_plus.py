@@ -11,11 +11,9 @@ the per-image normalization and is left out (it would overflow for large logits)
 
 from __future__ import annotations
 
-from typing import Sequence
-
 import numpy as np
 
-from netviz.visualize.cam import CamProbe, normalize
+from netviz.visualize.methods.base import Method, from_gradients, normalize, weighted_channels
 
 
 def gradcam_plus_plus(conv: np.ndarray, grads: np.ndarray) -> np.ndarray:
@@ -26,10 +24,15 @@ def gradcam_plus_plus(conv: np.ndarray, grads: np.ndarray) -> np.ndarray:
     denom = 2.0 * g2 + conv.sum(axis=(1, 2), keepdims=True) * g3
     alpha = np.divide(g2, denom, out=np.zeros_like(g2), where=denom != 0)
     weights = (alpha * np.maximum(g, 0.0)).sum(axis=(1, 2))  # (N, K)
-    return normalize(np.einsum("nhwk,nk->nhw", conv, weights))
+    return normalize(weighted_channels(conv, weights))
 
 
-def gradcam_plus_plus_maps(probe: CamProbe, x: np.ndarray, targets: Sequence[np.ndarray]) -> list[np.ndarray]:
-    """Grad-CAM++ per head for a whole batch (one compiled gradient pass)."""
-    conv, grads = probe.maps_and_grads(x, targets)
-    return [gradcam_plus_plus(conv, g) for g in grads]
+METHOD = Method(
+    name="gradcam_plus_plus",
+    title="Grad-CAM++",
+    description="weights the gradients pixel by pixel with second- and third-order terms, which separates several "
+                "instances of the same evidence better than Grad-CAM.",
+    compute=from_gradients(gradcam_plus_plus),
+    uses_gradients=True,
+    default=True,
+)

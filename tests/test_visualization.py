@@ -1,4 +1,4 @@
-"""The whole visualization stage on tiny models: files, layout of the summary, JSON safety."""
+"""The whole visualization stage on tiny models: files, layout of the summary, baselines, JSON safety."""
 
 from __future__ import annotations
 
@@ -9,9 +9,8 @@ import pytest
 
 from netviz.data.base import Dataset
 from netviz.spec import schema
-from netviz.visualize.run import as_float, pick_images, visualize_model
-
-from . import four_head, softmax_info, tiny_cnn
+from netviz.visualization import as_float, pick_images, visualize_model
+from tests.visualize import four_head, softmax_info, tiny_cnn
 
 SETTINGS = schema.Visualize(images=6, filters=schema.Filters(steps=10), cam=schema.Cam(eval_images=30))
 
@@ -70,16 +69,24 @@ def test_single_output_model_without_masks(tmp_path):
     assert kinds == ["activations"] * 4 + ["filters", "kernels"] * 2 + ["cam"] * 3 + ["trust"]
     cam = result["figures"][8]
     assert (cam["layer"], cam["head"], cam["method"]) == ("conv2d_1", "class", "gradcam") and cam["caption"]
+    assert result["figures"][-1]["layer"] == "conv2d_1" and "conv2d_1" in result["figures"][-1]["caption"]
     assert result["layers"]["conv2d"]["channels"] == 4 and 0 <= result["layers"]["conv2d"]["dead_share"] <= 1
     assert result["filters"]["conv2d_1"]["count"] == 6 and result["filters"]["conv2d_1"]["steps"] == 10
     assert len(result["filters"]["conv2d_1"]["final_activation"]) == 6
-    for method in ("gradcam", "gradcam_plus_plus", "scorecam"):
-        scores = result["explanations"][method]["class"]
+    # the spec's methods, then the baselines, all with the same score fields
+    assert list(result["explanations"]) == ["gradcam", "gradcam_plus_plus", "scorecam", "edges", "random"]
+    fields = set(result["explanations"]["gradcam"]["class"])
+    for method, per_head in result["explanations"].items():
+        scores = per_head["class"]
+        assert set(scores) == fields
         assert scores["pointing_game"] is scores["energy_in_mask"] is scores["chance_energy"] is None
         assert 0 <= scores["deletion_auc"] <= 1 and 0 <= scores["insertion_auc"] <= 1
         assert 0 <= scores["empty_maps"] <= 1
-        assert -1 <= scores["sanity_spearman"] <= 1 and isinstance(scores["sanity_flagged"], bool)
         assert scores["images"] == 40  # no masks: min(64, n_test) images for deletion/insertion
+        if method in ("edges", "random"):  # the same map for the trained and the initial network
+            assert scores["sanity_spearman"] == pytest.approx(1.0) and scores["sanity_flagged"] is True
+        else:
+            assert -1 <= scores["sanity_spearman"] < 1 and isinstance(scores["sanity_flagged"], bool)
     assert result == visualize_model(model, initial, [softmax_info()], data, SETTINGS, schema.LayerChoice(),
                                      tmp_path, "seq", 0)  # deterministic
 
@@ -88,14 +95,15 @@ def test_four_head_model_with_masks_and_no_initial_model(tmp_path):
     model, infos = four_head()
     data = dataset(3, masks=True)
     choice = schema.LayerChoice(activations=["conv2d_1"], filters=["conv2d"], cam="conv2d")
-    settings = SETTINGS.model_copy(update={"cam": schema.Cam(methods=["gradcam", "scorecam"], eval_images=30)})
+    chosen = ["xgradcam", "gradcam", "layercam", "hirescam", "scorecam"]  # the spec's order is kept
+    settings = SETTINGS.model_copy(update={"cam": schema.Cam(methods=chosen, eval_images=30)})
     result = visualize_model(model, None, infos, data, settings, choice, tmp_path, "multi", 1)
     assert plain(result)
     assert list(result["layers"]) == ["conv2d_1"] and list(result["filters"]) == ["conv2d"]
     heads = ["length", "width", "colour", "angle"]
     cams = [f["path"] for f in result["figures"] if f["kind"] == "cam"]
-    assert cams == [f"figures/multi/{m}_{h}.png" for m in ("gradcam", "scorecam") for h in heads]
-    assert list(result["explanations"]) == ["gradcam", "scorecam"]
+    assert cams == [f"figures/multi/{m}_{h}.png" for m in chosen for h in heads]  # none for the baselines
+    assert list(result["explanations"]) == [*chosen, "edges", "random"]
     for method, per_head in result["explanations"].items():
         assert list(per_head) == heads
         for scores in per_head.values():

@@ -1,0 +1,253 @@
+"""The build results (``metrics.json``): the one contract between the pipeline and the report.
+
+The pipeline fills these models and writes them; the report validates the file
+against them before it renders a line, so the two cannot drift apart unnoticed.
+``FORMAT_VERSION`` changes whenever a field changes meaning or shape: a file of
+another format, or one that fails validation, is refused in one line that says
+how to make a new one, never rendered from half-understood data.
+
+Everything but ``timings`` is deterministic: two builds of the same spec write
+byte-identical results once the wall-clock timings are set aside.
+
+Open where netviz grows: heatmap methods are keys of
+``visualization.explanations`` (any registered method, baselines included), and a
+data set's provenance is a flat table of facts whatever its kind.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Union
+
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+
+from netviz.errors import NetvizError
+from netviz.spec.schema import Train
+
+FORMAT_VERSION = 1
+
+Fact = Union[str, int, float, bool, None, list[Union[str, int, float, bool]]]  # one line of a data set's provenance
+
+
+class ResultsError(NetvizError):
+    """A metrics.json this netviz cannot read: missing, of another format, or invalid."""
+
+
+class Record(BaseModel):
+    """Unknown keys are errors: a results file says exactly what the models say."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DatasetSummary(Record):
+    kind: str
+    train: int
+    test: int
+    input_shape: tuple[int, int, int]
+    provenance: dict[str, Fact]  # where the images came from, as the data kind describes it
+
+
+class Params(Record):
+    total: int
+    trainable: int
+    non_trainable: int
+
+
+class SummaryRow(Record):
+    """One row of Keras' ``model.summary()``; ``head`` names the head a layer belongs to."""
+
+    name: str
+    type: str
+    output_shape: str
+    params: int
+    connected_to: list[str]
+    head: str | None
+
+
+class Split(Record):
+    """Images the model was trained, validated and tested on."""
+
+    train: int
+    validation: int
+    test: int
+
+
+class OutputDescription(Record):
+    target: str
+    activation: str
+    class_names: list[str]
+
+
+class Evaluation(Record):
+    accuracy: float
+    macro_f1: float
+    confusion: list[list[int]]  # rows: true class, columns: predicted
+    reference_accuracy: float | None  # the original report's accuracy, when the spec gives one
+
+
+class FigureRecord(Record):
+    """A figure the build wrote, by path under the build folder."""
+
+    path: str
+    kind: str
+    caption: str
+    layer: str | None
+    head: str | None
+    method: str | None
+
+
+class LayerStats(Record):
+    mean_activation: float
+    dead_share: float
+    channels: int
+
+
+class FilterStats(Record):
+    final_activation: list[float]
+    dead: int
+    count: int
+    steps: int
+
+
+class Scores(Record):
+    """Trust scores of one heatmap method on one head; None where a score does not apply.
+
+    Pointing game and mask energy need ground-truth masks (LINE has them, MNIST
+    not); the sanity check needs the untrained model.
+    """
+
+    pointing_game: float | None = None
+    chance_pointing: float | None = None
+    energy_in_mask: float | None = None
+    chance_energy: float | None = None
+    empty_maps: float | None = None
+    deletion_auc: float | None = None
+    insertion_auc: float | None = None
+    images: int | None = None
+    sanity_spearman: float | None = None
+    sanity_flagged: bool | None = None
+
+
+class Visualization(Record):
+    figures: list[FigureRecord]
+    layers: dict[str, LayerStats]
+    filters: dict[str, FilterStats]
+    explanations: dict[str, dict[str, Scores]]  # method -> head -> scores, in the spec's order
+
+
+class ModelResults(Record):
+    title: str
+    description: str | None
+    dataset: str
+    sequential: bool
+    layers_text: list[str]  # the trunk (or the whole sequential model) in words
+    params: Params
+    summary: list[SummaryRow]
+    data: Split
+    train: Train
+    history: dict[str, list[float]]  # Keras' per-epoch history
+    outputs: dict[str, OutputDescription]
+    evaluation: dict[str, Evaluation]
+    visualization: Visualization | None  # None: built with visualization off
+
+    @model_validator(mode="after")
+    def _every_output_evaluated(self) -> ModelResults:
+        if list(self.evaluation) != list(self.outputs):
+            raise ValueError(f"evaluation covers {list(self.evaluation)}, the outputs are {list(self.outputs)}")
+        return self
+
+
+class TrainingRecord(Record):
+    """What training one model produced, cached per model; ``key`` is the training cache key."""
+
+    key: str
+    history: dict[str, list[float]]
+    evaluation: dict[str, Evaluation]
+    train: Train
+    seconds: float
+    data: Split
+    params: Params
+    summary: list[SummaryRow]
+
+
+class VisualizationRecord(Record):
+    """One model's visualization results, cached under the visualization cache key."""
+
+    key: str
+    result: Visualization
+
+
+class ModelTimings(Record):
+    training_cached: bool
+    visualization_cached: bool
+    train_seconds: float  # of the training run, cached or not
+    seconds: float  # this build's wall clock for the model
+
+
+class Timings(Record):
+    """Wall clock, kept apart from the deterministic results."""
+
+    models: dict[str, ModelTimings]
+    total_seconds: float
+
+
+class Environment(Record):
+    python: str
+    platform: str
+
+
+class Results(Record):
+    format_version: int
+    netviz_version: str
+    spec: str
+    seed: int
+    datasets: dict[str, DatasetSummary]
+    models: dict[str, ModelResults]
+    environment: Environment
+    timings: Timings
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Results:
+        if self.format_version != FORMAT_VERSION:
+            raise ValueError(f"format_version {self.format_version}, this netviz writes {FORMAT_VERSION}")
+        for name, model in self.models.items():
+            if model.dataset not in self.datasets:
+                raise ValueError(f"model {name} uses data set {model.dataset!r}, which is not summarized")
+        return self
+
+
+def load_results(path: Path, spec_path: Path | str) -> Results:
+    """The results in ``path``, validated; one line naming the fix when they cannot be used."""
+    rebuild = f"run `netviz build {spec_path}` again"
+    try:
+        raw = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ResultsError(f"{path}: no build results here; run `netviz build {spec_path}` first") from None
+    except (OSError, ValueError) as err:
+        raise ResultsError(f"{path}: not a readable results file ({err.__class__.__name__}): {rebuild}") from None
+    if not isinstance(raw, dict):
+        raise ResultsError(f"{path}: not a netviz results file: {rebuild}")
+    made = f"built by netviz {_one_word(raw.get('netviz_version', '(unknown version)'))}"
+    version = raw.get("format_version")
+    if version != FORMAT_VERSION:
+        found = " without a format version" if version is None else f", format {_one_word(version)}"
+        raise ResultsError(f"{path}: {made}{found}; this netviz reads format {FORMAT_VERSION}: {rebuild}")
+    try:
+        return Results.model_validate(raw)
+    except ValidationError as err:
+        raise ResultsError(f"{path}: {made}, format {version}, but {_first_problem(err)}: {rebuild}") from None
+
+
+def _one_word(value: Any) -> str:
+    """A value from a foreign file, safe to quote in a one-line message."""
+    text = "_".join(str(value).split())
+    return text if len(text) <= 40 else text[:39] + "\u2026"
+
+
+def _first_problem(err: ValidationError) -> str:
+    """The first validation error as ``field.path: message`` on one line."""
+    first: Any = err.errors()[0]
+    where = ".".join(str(part) for part in first["loc"])
+    message = " ".join(str(first["msg"]).split())
+    return f"{where}: {message}" if where else message
