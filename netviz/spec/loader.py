@@ -326,9 +326,9 @@ def _check_references(spec: Spec, lines: dict[Loc, int], shown: str) -> None:
             hint = _closest(model.dataset, list(spec.datasets))
             raise SpecError(shown, lines.get(here + ("dataset",)), _dotted(here + ("dataset",)),
                             f"no dataset named {model.dataset!r}{hint}; defined: {', '.join(spec.datasets)}")
-        facts = _dataset_facts(spec, model.dataset, lines, shown)
+        kind, facts = spec.datasets[model.dataset].kind, _dataset_facts(spec, model.dataset, lines, shown)
         if model.is_sequential:
-            _check_output(spec.datasets[model.dataset].kind, facts, model.target or "", model.layers or [], here, here + ("layers",), lines, shown)
+            _check_output(kind, facts, model.target or "", model.layers or [], here, here + ("layers",), lines, shown)
         else:
             heads: set[str] = set()
             for j, head in enumerate(model.heads or []):
@@ -336,7 +336,7 @@ def _check_references(spec: Spec, lines: dict[Loc, int], shown: str) -> None:
                 if head.name in heads:
                     raise SpecError(shown, lines.get(hl + ("name",)), _dotted(hl + ("name",)), f"duplicate head name {head.name!r}")
                 heads.add(head.name)
-                _check_output(spec.datasets[model.dataset].kind, facts, head.target, head.layers, hl, hl + ("layers",), lines, shown)
+                _check_output(kind, facts, head.target, head.layers, hl, hl + ("layers",), lines, shown)
         _check_layer_names(model, here, lines, shown)
         try:
             shapes, _ = layer_shapes(model, facts.input_shape)
