@@ -14,7 +14,7 @@ LEFT, RIGHT, TOP, BOTTOM = 46, 10, 22, 34
 COLOURS = {"train": "#1f4e79", "validation": "#c0504d"}
 # Presentation attributes rather than a <style> block: WeasyPrint's SVG renderer
 # and browsers agree on these, and an unstyled <rect> would otherwise fill black.
-FONT = 'font-family="DejaVu Sans, Helvetica, Arial, sans-serif" fill="#333"'
+FONT = 'font-family="TeX Gyre Heros, DejaVu Sans, Helvetica, Arial, sans-serif" fill="#333"'
 TITLE = f'{FONT} font-size="11" font-weight="bold" text-anchor="middle"'
 LABEL = f'{FONT} font-size="9"'
 
