@@ -1,0 +1,76 @@
+"""Does anything stick out of the page? Boxes of a laid-out PDF checked against the text block.
+
+A table wider than the text block, or a path that cannot break, is drawn past the
+margin and, worse, past the paper's edge, where a reader loses it. WeasyPrint's
+layout tells where every box ended up: ``overflows`` walks each page's box tree and
+returns every box whose border edge crosses the right or bottom edge of the page's
+content area (the running header and footer live in the margin and are left out).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Rounding in the layout engine (CSS px); far below anything a reader can see.
+TOLERANCE_PX = 0.5
+
+
+@dataclass(frozen=True)
+class Overflow:
+    """One box past the text block: where, what, and by how much (CSS px, 1/96 in)."""
+
+    page: int
+    edge: str
+    by_px: float
+    box: str
+    text: str
+
+    def __str__(self) -> str:
+        return f"page {self.page}: {self.box} {self.text!r} crosses the {self.edge} edge by {self.by_px:.1f}px"
+
+
+def _describe(box) -> tuple[str, str]:
+    tag = getattr(box, "element_tag", None) or ""
+    classes = box.element.get("class", "") if getattr(box, "element", None) is not None else ""
+    text = getattr(box, "text", None)
+    if text is None:
+        text = " ".join(t for t in (getattr(b, "text", None) for b in box.descendants()) if t)
+    name = type(box).__name__ + (f" <{tag}{' class=' + classes if classes else ''}>" if tag else "")
+    return name, text[:60]
+
+
+def page_overflows(number: int, page_box) -> list[Overflow]:
+    """Boxes of one page whose border box ends right of or below its content area."""
+    from weasyprint.formatting_structure.boxes import MarginBox
+
+    right = page_box.content_box_x() + page_box.width
+    bottom = page_box.content_box_y() + page_box.height
+    found = []
+    for child in page_box.children:
+        if isinstance(child, MarginBox):
+            continue
+        for box in child.descendants():
+            width, height = box.border_width(), box.border_height()
+            if width <= 0 and height <= 0:
+                continue
+            x, y = box.border_box_x(), box.border_box_y()
+            for edge, by in (("right", x + width - right), ("bottom", y + height - bottom)):
+                if by > TOLERANCE_PX:
+                    found.append(Overflow(number, edge, by, *_describe(box)))
+    return found
+
+
+def overflows(document) -> list[Overflow]:
+    """Every box of a rendered WeasyPrint ``Document`` that crosses the text block's right or bottom edge."""
+    return [o for number, page in enumerate(document.pages, 1) for o in page_overflows(number, page._page_box)]
+
+
+def laid_out(spec, spec_path, metrics: dict, out_dir):
+    """The report of a build, laid out into pages exactly as ``report.pdf`` is (a WeasyPrint Document)."""
+    from pathlib import Path
+
+    from netviz.report.pdf import pdf_document
+    from netviz.report.render import build_html, bundled_fonts, template_dirs
+
+    html = build_html(spec, Path(spec_path), metrics, Path(out_dir))
+    return pdf_document(html, Path(out_dir), template_dirs(spec, Path(spec_path)), bundled_fonts())
