@@ -7,6 +7,7 @@ gets a short socket timeout, and every failure is one line saying where files go
 from __future__ import annotations
 
 import gzip
+import hashlib
 import math
 import os
 import socket
@@ -82,10 +83,21 @@ def _find(folder: Path, stem: str) -> Path | None:
     return None
 
 
-def _from_folder(folder: Path) -> tuple[Parts, list[str]]:
+def file_facts(paths: list[Path]) -> list[str]:
+    """Each file as its name and SHA-256: identifies the data without the build machine's folders."""
+    return [f"{path.name} (SHA-256 {hashlib.sha256(path.read_bytes()).hexdigest()})" if path.is_file() else path.name
+            for path in paths]
+
+
+def _shown_folder(path: Path, config: object) -> str:
+    """The folder as the spec names it (a relative path), or the variable that named it; never absolute."""
+    return str(getattr(config, "path", None) or f"${ENV_DIR}")
+
+
+def _from_folder(folder: Path) -> tuple[Parts, list[Path]]:
     """Read whichever of the official train/test IDX pairs the folder holds."""
     parts: Parts = {}
-    files: list[str] = []
+    files: list[Path] = []
     for part, prefix in PARTS.items():
         img = _find(folder, f"{prefix}-images-idx3-ubyte")
         lab = _find(folder, f"{prefix}-labels-idx1-ubyte")
@@ -95,7 +107,7 @@ def _from_folder(folder: Path) -> tuple[Parts, list[str]]:
             raise DataError(f"{folder}: found {have} but not its {other} file")
         parts[part] = None
         if img is not None and lab is not None:
-            files += [str(img), str(lab)]
+            files += [img, lab]
             pair = read_idx(img, IMAGES_MAGIC), read_idx(lab, LABELS_MAGIC)
             parts[part] = _checked(*pair, f"{img} / {lab.name}")
     return parts, files
@@ -122,16 +134,16 @@ def _from_npz(path: Path) -> Parts:
     return parts
 
 
-def _local(path: Path) -> tuple[Parts, str, list[str]]:
+def _local(path: Path, config: object) -> tuple[Parts, str, list[Path]]:
     """Read a local folder of IDX files or an .npz file."""
     path = path.expanduser()
     if path.is_dir():
         parts, files = _from_folder(path)
         if not files:
             raise DataError(f"{path}: no MNIST IDX files in this folder; {HELP_SHORT}")
-        return parts, f"local IDX folder {path}", files
+        return parts, f"local IDX folder {_shown_folder(path, config)}", files
     if path.is_file():
-        return _from_npz(path), f"local npz {path}", [str(path)]
+        return _from_npz(path), f"local npz {_shown_folder(path, config)}", [path]
     raise DataError(f"{path}: MNIST path does not exist; {HELP_SHORT}")
 
 
@@ -158,24 +170,24 @@ def _download() -> Parts:
     return {"train": _checked(xtr, ytr, where), "test": _checked(xte, yte, where)}
 
 
-def _source(name: str, config: object) -> tuple[Parts, str, list[str]]:
+def _source(name: str, config: object) -> tuple[Parts, str, list[Path]]:
     """Pick the first available source the config's ``source`` allows."""
     source = getattr(config, "source", "auto")
     local = getattr(config, "path", None) or os.environ.get(ENV_DIR)
     missing = f"MNIST not found: {HELP.format(env=ENV_DIR, name=name)}"
     if source in ("auto", "local") and local:
-        return _local(Path(local))
+        return _local(Path(local), config)
     if source == "local":
         raise DataError(missing)
     for cache in keras_cache_files():
         if cache.is_file():
-            return _from_npz(cache), "keras cache", [str(cache)]
+            return _from_npz(cache), "keras cache", [cache]
     try:
         parts = _download()
     except Exception as err:  # network errors come in many types; all mean "not here"
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise DataError(f"{missing} (download failed: {first})") from None
-    return parts, "keras download", [str(keras_cache_files()[0])]
+    return parts, "keras download", [keras_cache_files()[0]]
 
 
 def _limit_parts(parts: Parts, limit: int | None, rng: np.random.Generator) -> Parts:
@@ -217,5 +229,5 @@ def load_mnist(name: str, config: object, seed: int) -> Dataset:
         labels_test={"class": y_test},
         class_names={"class": list(CLASS_NAMES)},
         masks_test=None,
-        provenance={"source": where, "files": files, "split": split, "limit": limit},
+        provenance={"source": where, "files": file_facts(files), "split": split, "limit": limit},
     )
