@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from netviz.report.appendix import appendix_parts, appendix_refs, body_view
 from netviz.report.inferences import observations
 from netviz.report.models import METHOD_LABELS, ModelView, model_view
 from netviz.spec.schema import Spec
@@ -113,6 +114,7 @@ def build_context(spec: Spec, spec_path: Path, metrics: dict, out_dir: Path) -> 
     order = [n for n in spec_models if n in built] + [n for n in built if n not in spec_models]
     models = [model_view(n, built[n], spec_models.get(n), metrics.get("datasets") or {}, out_dir) for n in order]
     heads = outline(models)
+    appendix = appendix_parts(models)
     return {
         "spec": spec,
         "front": spec.front,
@@ -132,4 +134,6 @@ def build_context(spec: Spec, spec_path: Path, metrics: dict, out_dir: Path) -> 
         "observations": observations(models, spec.visualize.cam.sanity_threshold),
         "meta": metadata(spec, models, metrics),
         "number": Numbering(),
+        "appendix": appendix, "appendix_of": appendix_refs(appendix), "body_view": body_view,
+        "print_appendix": spec.report.appendix,
     }
