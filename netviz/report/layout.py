@@ -74,3 +74,50 @@ def laid_out(spec, spec_path, metrics: dict, out_dir):
 
     html = build_html(spec, Path(spec_path), metrics, Path(out_dir))
     return pdf_document(html, Path(out_dir), template_dirs(spec, Path(spec_path)), bundled_fonts())
+
+
+# A body page less full than this reads as a gap, unless a major section ends on it.
+MIN_FILL = 1 / 3
+
+
+def _elements(page_box) -> list:
+    """The HTML elements with a box on the page, in order."""
+    return [box.element for box in page_box.descendants()
+            if getattr(box, "element", None) is not None and getattr(box, "element_tag", None)]
+
+
+def _starts_major_section(page_box) -> bool:
+    """Whether a major section (one that starts on a new page) begins here: its first child is on the page."""
+    elements = _elements(page_box)
+    present = {id(e) for e in elements}
+    for element in elements:
+        if element.tag == "section" and "major" in element.get("class", "").split():
+            first = next(iter(element), None)
+            if first is not None and id(first) in present:
+                return True
+    return False
+
+
+def page_fill(page_box) -> float:
+    """Share of the text block's height that the page's content reaches down to (0 to 1)."""
+    from weasyprint.formatting_structure.boxes import LineBox, MarginBox, ReplacedBox, TableRowBox
+
+    top, height = page_box.content_box_y(), page_box.height
+    bottoms = [box.border_box_y() + box.border_height() for child in page_box.children
+               if not isinstance(child, MarginBox) for box in child.descendants()
+               if isinstance(box, (LineBox, ReplacedBox, TableRowBox))]
+    return max((b - top for b in bottoms), default=0.0) / height
+
+
+def sparse_body_pages(document, min_fill: float = MIN_FILL) -> list[tuple[int, float]]:
+    """Body pages (after the contents, before the appendix) filled less than ``min_fill``,
+    leaving out the last page before a major section (which starts on a new page) and the last body page."""
+    pages = [page._page_box for page in document.pages]
+    starts_major = [_starts_major_section(p) for p in pages]
+    appendix = next((i for i, p in enumerate(pages) if any(e.get("id") == "sec-appendix" for e in _elements(p))), len(pages))
+    sparse = []
+    for i in range(2, appendix - 1):
+        fill = page_fill(pages[i])
+        if fill < min_fill and not starts_major[i + 1]:
+            sparse.append((i + 1, round(fill, 2)))
+    return sparse

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from netviz.report.layout import Overflow, laid_out, overflows
+from netviz.report.layout import Overflow, laid_out, overflows, page_fill, sparse_body_pages
 from netviz.spec.loader import load_spec
 from tests.conftest import run_netviz
 
@@ -37,6 +37,17 @@ def test_default_report_stays_inside_the_text_block(tmp_path: Path) -> None:
     document = laid_out(make_spec(), spec_path, metrics, tmp_path)
     assert len(document.pages) > 5
     assert [str(o) for o in overflows(document)] == []
+    assert sparse_body_pages(document) == []  # no body page under a third full but where a major section ends
+
+
+def test_a_page_left_nearly_empty_is_caught(tmp_path: Path) -> None:
+    """A forced break after one line leaves page 3 nearly empty in the middle of the body."""
+    data = _own_partial(tmp_path, "<p>One line, then a page break.</p><div style='break-after: page'></div><p>More.</p>")
+    metrics, _ = make_build(tmp_path / "build")
+    document = laid_out(make_spec(data), tmp_path / "spec.yaml", metrics, tmp_path / "build")
+    sparse = sparse_body_pages(document)
+    assert sparse and sparse[0][0] == 3 and sparse[0][1] < 0.2
+    assert 0 < page_fill(document.pages[2]._page_box) < 0.2
 
 
 def test_a_too_wide_table_is_caught(tmp_path: Path) -> None:
@@ -95,6 +106,7 @@ def test_every_spec_stays_inside_the_text_block(spec: Path, spec_builds) -> None
     metrics = json.loads((out / "metrics.json").read_text())
     document = laid_out(load_spec(spec), spec, metrics, out)
     assert [str(o) for o in overflows(document)] == []
+    assert sparse_body_pages(document) == []
 
 
 def test_the_specs_folder_has_a_stress_spec() -> None:
