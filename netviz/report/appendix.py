@@ -17,12 +17,15 @@ from dataclasses import dataclass
 from string import ascii_uppercase
 from typing import Any
 
-# Confusion matrices of more classes than this are read in the appendix.
-MAX_BODY_CLASSES = 10
+# Confusion matrices of more classes than this are read in the appendix (a 2-class head's stays).
+MAX_BODY_CLASSES = 4
+
+# Observations the inferences show in the body; the whole list is the appendix's last part.
+BODY_OBSERVATIONS = 6
 
 # Appendix groups of one model, in order: (key, title).
-GROUPS = (("activations", "Intermediate activations of every visualized layer"),
-          ("filters", "Filters and kernels of every visualized layer"),
+GROUPS = (("activations", "Intermediate activations and statistics of every visualized layer"),
+          ("filters", "Filters and kernels of every visualized layer, gradient-ascent statistics"),
           ("cam", "Class-activation heatmaps of every output"),
           ("trust", "Deletion and insertion curves"),
           ("confusion", "Confusion matrices"),
@@ -66,10 +69,11 @@ def body_figures(figures: dict[str, list]) -> dict[str, list]:
 
 
 def body_view(model: Any) -> _Override:
-    """The model as the body shows it: fewer figures, confusion matrices of few classes only."""
+    """The model as the body shows it: fewer figures, confusion matrices of few classes only,
+    and the per-layer statistics left to the appendix, beside the figures of every layer."""
     outputs = [output if _classes(output) <= MAX_BODY_CLASSES else _Override(output, confusion=None)
                for output in model.outputs]
-    return _Override(model, figures=body_figures(model.figures), outputs=outputs)
+    return _Override(model, figures=body_figures(model.figures), outputs=outputs, layer_stats=[], filter_stats=[])
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,7 @@ class AppendixGroup:
     title: str
     figures: list
     confusions: list  # outputs whose confusion matrix is shown here
+    stats: str | None = None  # "layers" or "filters": the model's statistics table of that kind comes first
 
 
 @dataclass(frozen=True)
@@ -109,11 +114,14 @@ def appendix_parts(models: list) -> list[AppendixPart]:
         confusions = [o for o in model.outputs if _classes(o) > MAX_BODY_CLASSES]
         letter = ascii_uppercase[len(parts) % 26]
         groups = []
+        stats = {"activations": "layers" if getattr(model, "layer_stats", None) else None,
+                 "filters": "filters" if getattr(model, "filter_stats", None) else None}
         for key, title in GROUPS:
             figures = rest.get(key, [])
             shown = confusions if key == "confusion" else []
-            if figures or shown:
-                groups.append(AppendixGroup(f"app-{model.name}-{key}", f"{letter}.{len(groups) + 1}", title, figures, shown))
+            if figures or shown or stats.get(key):
+                groups.append(AppendixGroup(f"app-{model.name}-{key}", f"{letter}.{len(groups) + 1}", title, figures,
+                                            shown, stats.get(key)))
         if groups:
             parts.append(AppendixPart(f"app-{model.name}", letter, model.title, model, groups))
     return parts

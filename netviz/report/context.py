@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from netviz.report.appendix import appendix_parts, appendix_refs, body_view
+from netviz.report.appendix import BODY_OBSERVATIONS, appendix_parts, appendix_refs, body_view
 from netviz.report.inferences import observations
 from netviz.report.models import METHOD_LABELS, ModelView, model_view
 from netviz.spec.schema import Spec
@@ -135,5 +135,5 @@ def build_context(spec: Spec, spec_path: Path, metrics: dict, out_dir: Path) -> 
         "meta": metadata(spec, models, metrics),
         "number": Numbering(),
         "appendix": appendix, "appendix_of": appendix_refs(appendix), "body_view": body_view,
-        "print_appendix": spec.report.appendix,
+        "print_appendix": spec.report.appendix, "body_observations": BODY_OBSERVATIONS,
     }

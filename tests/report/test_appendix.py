@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from netviz.report import build_html, render_report
-from netviz.report.appendix import MAX_BODY_CLASSES, appendix_parts, body_figures, body_view
+from netviz.report.appendix import BODY_OBSERVATIONS, MAX_BODY_CLASSES, appendix_parts, body_figures, body_view
 
 from . import make_build, make_spec, pdf_outline, pdf_text, poppler, spec_data
 
@@ -59,8 +59,8 @@ def test_body_keeps_one_layer_and_one_heatmap_figure_per_method() -> None:
     assert body["cam"] == [Fig("cam", "conv2d_1", "length", "gradcam"), Fig("cam", "conv2d_1", "length", "scorecam")]
     assert body["trust"] == [] and body["curves"] == [Fig("curves")]
     view = body_view(model)
-    assert [o.confusion is not None for o in view.outputs] == [True, False]  # 2 classes stay, 12 > 10 go
-    assert view.title == "Four-head CNN" and MAX_BODY_CLASSES == 10
+    assert [o.confusion is not None for o in view.outputs] == [True, False]  # 2 classes stay, 12 > 4 go
+    assert view.title == "Four-head CNN" and MAX_BODY_CLASSES == 4
 
 
 def test_appendix_holds_the_rest_lettered_and_numbered() -> None:
@@ -87,6 +87,9 @@ def test_html_links_the_body_to_the_appendix(tmp_path: Path) -> None:
     assert all(target in ids for target, _ in links)
     assert html.index('id="sec-inferences"') < html.index('id="sec-appendix"')
     assert '<a href="#sec-appendix">' in html  # in the contents
+    assert '<a href="#app-observations">Appendix D</a>' in html  # all observations after the three models' parts
+    body = html[html.index('id="sec-inferences"'):html.index('id="sec-appendix"')]
+    assert body.count("<li>") == BODY_OBSERVATIONS < html[html.index('id="app-observations"'):].count("<li>")
 
 
 @pytest.mark.skipif(not poppler("pdftotext"), reason="poppler-utils not installed")
