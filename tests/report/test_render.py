@@ -126,7 +126,7 @@ def test_contents_page_numbers_match_bookmarks(build: tuple[Path, Path, Path]) -
     contents = pdf_text(build[2], 2, 2)
     listed = re.findall(r"^(?:\d+(?:\.\d+)?\s+)?(.+?)\s*(?:\.\s)+\.?\s*(\d+)$", contents, re.M)
     outline = [(re.sub(r"^(\d+(\.\d+)?|[A-Z])\s+", "", t), p) for d, t, p in pdf_outline(build[2]) if d <= 2]
-    assert len(listed) == len(outline) == 6 + 3 + 3 + 3 + 1 + 3  # and the appendix with a part per model
+    assert len(listed) == len(outline) == 6 + 3 + 3 + 3 + 1 + 3 + 1  # the appendix: a part per model, all observations
     assert [(title, int(page)) for title, page in listed] == outline
 
 
