@@ -282,11 +282,26 @@ def plot_deletion_insertion(curves: Mapping[str, Mapping[str, Mapping[str, objec
     return _save_svg(fig, path)
 
 
+def _outputs_of(history: Mapping[str, Sequence[float]]) -> dict[str, dict[str, str]]:
+    """{output name: {"loss"/"accuracy": history key}}: Keras names a head's series ``<head>_loss`` etc."""
+    outputs: dict[str, dict[str, str]] = {}
+    for key in history:
+        base = key[4:] if key.startswith("val_") else key
+        for kind in ("loss", "accuracy"):
+            if base.endswith("_" + kind):
+                outputs.setdefault(base[: -len(kind) - 1], {})[kind] = base
+    return outputs
+
+
 def plot_training_curves(history: Mapping[str, Sequence[float]], path: str | Path) -> Path:
     """SVG of a Keras ``History.history``: a loss panel and an accuracy panel (train solid, validation dashed).
 
-    Metrics that are neither loss nor accuracy get a third panel.
+    Metrics that are neither loss nor accuracy get a third panel. A model of several
+    heads gets one small chart per head instead: sixteen lines in one panel cannot be told apart.
     """
+    outputs = _outputs_of(history)
+    if len(outputs) > 1:
+        return _plot_curves_per_output(history, outputs, path)
     from matplotlib.ticker import MaxNLocator
 
     groups: dict[str, list[str]] = {"loss": [], "accuracy": [], "other": []}
@@ -313,4 +328,40 @@ def plot_training_curves(history: Mapping[str, Sequence[float]], path: str | Pat
         ax.tick_params(labelsize=FONT - 1)
         ax.legend(fontsize=FONT - 2, frameon=False)
     fig.tight_layout()
+    return _save_svg(fig, path)
+
+
+def _plot_curves_per_output(history: Mapping[str, Sequence[float]], outputs: dict[str, dict[str, str]],
+                            path: str | Path) -> Path:
+    """Small multiples: per head a loss chart above an accuracy chart, four heads to a row, one legend."""
+    from matplotlib.lines import Line2D
+    from matplotlib.ticker import MaxNLocator
+
+    cols = min(4, len(outputs))
+    rows = -(-len(outputs) // cols)
+    fig = _figure(630, 40 + 230 * rows)
+    axes = fig.subplots(2 * rows, cols, squeeze=False)
+    for i, (name, series) in enumerate(outputs.items()):
+        for j, kind in enumerate(("loss", "accuracy")):
+            ax = axes[2 * (i // cols) + j][i % cols]
+            if kind not in series:
+                ax.set_axis_off()
+                continue
+            for key, style in ((series[kind], "-"), ("val_" + series[kind], "--")):
+                if key in history:
+                    y = np.asarray(history[key], dtype=float)
+                    ax.plot(np.arange(1, len(y) + 1), y, style, color="C0" if style == "-" else "C1",
+                            marker="o" if len(y) <= 20 else None, markersize=2.5)
+                    ax.set_xlim(0.5, len(y) + 0.5)
+            ax.set_title(f"{name}: {kind}", fontsize=FONT - 1)
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+            ax.tick_params(labelsize=FONT - 2)
+            if j == 1:
+                ax.set_xlabel("epoch", fontsize=FONT - 1)
+    for k in range(len(outputs), rows * cols):
+        for j in range(2):
+            axes[2 * (k // cols) + j][k % cols].set_axis_off()
+    handles = [Line2D([], [], color="C0", linestyle="-"), Line2D([], [], color="C1", linestyle="--")]
+    fig.legend(handles, ["train", "validation"], loc="upper center", ncol=2, fontsize=FONT - 1, frameon=False)
+    fig.tight_layout(rect=(0, 0, 1, 1 - 24 / (40 + 230 * rows)))
     return _save_svg(fig, path)

@@ -109,3 +109,16 @@ def test_no_pyplot_and_no_tensorflow():
         "assert 'tensorflow' not in sys.modules, 'tensorflow imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_several_heads_get_one_small_chart_each(tmp_path):
+    """Four heads: a loss and an accuracy chart per head (8 titled panels), two lines each, one legend."""
+    import re
+
+    history = {f"{prefix}{head}_{kind}": [1.0, 0.5] for head in ("length", "width", "colour", "angle")
+               for kind in ("loss", "accuracy") for prefix in ("", "val_")}
+    history |= {"loss": [4.0, 2.0], "val_loss": [4.1, 2.1]}
+    svg = figures.plot_training_curves(history, tmp_path / "heads.svg").read_text()
+    titles = re.findall(r"<!-- (\w+: \w+) -->", svg)
+    assert sorted(titles) == sorted(f"{h}: {k}" for h in ("length", "width", "colour", "angle") for k in ("loss", "accuracy"))
+    assert svg.count('id="line2d_') >= 8 * 2 and "<!-- validation -->" in svg and "<!-- train -->" in svg

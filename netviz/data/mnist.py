@@ -8,6 +8,7 @@ same IDX files, so both are read here.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import math
 import os
 import zlib
@@ -103,10 +104,21 @@ def _find(folder: Path, stem: str) -> Path | None:
     return None
 
 
-def _from_folder(folder: Path) -> tuple[Parts, list[str]]:
+def file_facts(paths: list[Path]) -> list[str]:
+    """Each file as its name and SHA-256: identifies the data without the build machine's folders."""
+    return [f"{path.name} (SHA-256 {hashlib.sha256(path.read_bytes()).hexdigest()})" if path.is_file() else path.name
+            for path in paths]
+
+
+def _shown_folder(path: Path, config: object) -> str:
+    """The folder as the spec names it (a relative path), or the variable that named it; never absolute."""
+    return str(getattr(config, "path", None) or f"${ENV_DIR}")
+
+
+def _from_folder(folder: Path) -> tuple[Parts, list[Path]]:
     """Read whichever of the official train/test IDX pairs the folder holds."""
     parts: Parts = {}
-    files: list[str] = []
+    files: list[Path] = []
     for part, prefix in PARTS.items():
         img = _find(folder, f"{prefix}-images-idx3-ubyte")
         lab = _find(folder, f"{prefix}-labels-idx1-ubyte")
@@ -116,7 +128,7 @@ def _from_folder(folder: Path) -> tuple[Parts, list[str]]:
             raise DataError(f"{folder}: found {have} but not its {other} file")
         parts[part] = None
         if img is not None and lab is not None:
-            files += [str(img), str(lab)]
+            files += [img, lab]
             pair = read_idx(img, IMAGES_MAGIC), read_idx(lab, LABELS_MAGIC)
             parts[part] = _checked(*pair, f"{img} / {lab.name}")
     return parts, files
@@ -142,15 +154,15 @@ def _from_npz(path: Path) -> Parts:
     return parts
 
 
-def _local(path: Path) -> Found:
+def _local(path: Path, config: object) -> Found:
     """Read a local folder of IDX files or an .npz file."""
     if path.is_dir():
         parts, files = _from_folder(path)
         if not files:
             raise DataError(f"{path}: no MNIST IDX files in this folder; {HELP_SHORT}")
-        return Found(parts, f"local IDX folder {path}", files)
+        return Found(parts, f"local IDX folder {_shown_folder(path, config)}", files)
     if path.is_file():
-        return Found(_from_npz(path), f"local npz {path}", [str(path)])
+        return Found(_from_npz(path), f"local npz {_shown_folder(path, config)}", [str(path)])
     raise DataError(f"{path}: MNIST path does not exist; {HELP_SHORT}")
 
 
@@ -185,7 +197,7 @@ def find_family(name: str, config: object, family: Family) -> Found:
     def download() -> Found:
         return Found(_download(family), "keras download", [str(keras_cache_files(family)[0])])
 
-    return sources.resolve(getattr(config, "source", "auto"), local, _local, lambda: _cached(family), download, missing)
+    return sources.resolve(getattr(config, "source", "auto"), local, lambda p: _local(p, config), lambda: _cached(family), download, missing)
 
 
 def load_family(name: str, config: object, seed: int, family: Family) -> Dataset:
@@ -204,7 +216,8 @@ def load_family(name: str, config: object, seed: int, family: Family) -> Dataset
         labels_test={"class": y_test},
         class_names={"class": list(family.class_names)},
         masks_test=None,
-        provenance={"source": found.where, "files": found.files, "split": split, "limit": limit},
+        provenance={"source": found.where, "files": file_facts([Path(f) for f in found.files]), "split": split,
+                    "limit": limit},
     )
 
 

@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from netviz.report.appendix import BODY_OBSERVATIONS, appendix_parts, appendix_refs, body_view
 from netviz.report.inferences import observations
 from netviz.report.models import ModelView, model_view
 from netviz.results import Results
@@ -116,6 +117,7 @@ def build_context(spec: Spec, results: Results, out_dir: Path) -> dict[str, Any]
     order = [n for n in named if n in built] + [n for n in built if n not in named]
     models = [model_view(n, built[n], results.datasets[built[n].dataset], out_dir) for n in order]
     heads = outline(models)
+    appendix = appendix_parts(models)
     return {
         "spec": spec,
         "front": spec.front,
@@ -134,4 +136,6 @@ def build_context(spec: Spec, results: Results, out_dir: Path) -> dict[str, Any]
         "observations": observations(models, spec.visualize.cam.sanity_threshold),
         "meta": metadata(spec, models, results),
         "number": Numbering(),
+        "appendix": appendix, "appendix_of": appendix_refs(appendix), "body_view": body_view,
+        "print_appendix": spec.report.appendix, "body_observations": BODY_OBSERVATIONS,
     }

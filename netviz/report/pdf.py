@@ -1,25 +1,27 @@
-"""HTML to PDF with WeasyPrint: confined resource fetching and reproducible bytes.
+"""HTML to PDF with WeasyPrint: confined resource fetching, bundled fonts, reproducible bytes.
 
 The report HTML inlines every image, so WeasyPrint should never need the network
-or the wider file system. The fetcher enforces that: ``data:`` URIs and files
-inside the allowed folders (the build folder, the template folders) are served,
-everything else (``file:///etc/passwd``, ``http://...``) stops the build.
+or the wider file system. The fetcher enforces that with the rule of
+``netviz.report.urls``: ``data:`` URIs and files inside the allowed folders (the
+build folder, the template folders) are served, everything else
+(``file:///etc/passwd``, ``http://...``) stops the build. The fonts are the
+package's own (``netviz.report.fonts``), so the bytes do not depend on the machine.
 """
 
 from __future__ import annotations
 
 import mimetypes
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
-from weasyprint import HTML
-from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+from netviz.report.fonts import BundledFonts, font_stylesheet, pinned_font_timestamps  # first: quiets WeasyPrint's font check
 
-from netviz.report.errors import ReportError
+from weasyprint import HTML  # noqa: E402  (after the fonts module, see above)
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse  # noqa: E402
 
+from netviz.report.errors import ReportError  # noqa: E402
+from netviz.report.urls import FetchRefused, local_file
 
-class FetchRefused(ReportError):
-    """A resource outside the allowed folders, or on a network scheme, was requested."""
+__all__ = ["ConfinedFetcher", "FetchRefused", "pdf_bytes", "pdf_document"]
 
 
 class ConfinedFetcher(URLFetcher):
@@ -30,35 +32,44 @@ class ConfinedFetcher(URLFetcher):
         self.roots = [root.resolve() for root in roots]
 
     def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
-        scheme = url.split(":", 1)[0].lower()
-        if scheme == "data":
+        if url.split(":", 1)[0].lower() == "data":
             return super().fetch(url, headers)
-        if scheme == "file":
-            return self._file(url)
-        raise FetchRefused(f"refusing to fetch {url[:200]!r}: only data: URIs and files of the build are allowed")
-
-    def _file(self, url: str) -> URLFetcherResponse:
-        parts = urlsplit(url)
-        if parts.netloc not in ("", "localhost"):
-            raise FetchRefused(f"refusing to fetch {url[:200]!r}: remote file URL")
-        path = Path(unquote(parts.path)).resolve()
-        if not any(path.is_relative_to(root) for root in self.roots) or not path.is_file():
-            raise FetchRefused(f"refusing to fetch {url[:200]!r}: outside the build and template folders")
+        path = local_file(url, self.roots)
         mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return URLFetcherResponse(path.as_uri(), body=path.read_bytes(), headers={"Content-Type": mime})
 
 
-def pdf_bytes(html: str, base: Path, roots: list[Path]) -> bytes:
+def _reraise(err: FatalURLFetchingError) -> None:
+    cause = err.__cause__
+    raise (cause if isinstance(cause, ReportError) else ReportError(str(err))) from None
+
+
+def pdf_document(html: str, base: Path, roots: list[Path], fonts_dir: Path):
+    """Lay ``html`` out into pages (a WeasyPrint ``Document``) with the bundled fonts only.
+
+    Exposed for the layout tests, which inspect the boxes of the pages.
+    """
+    fetcher = ConfinedFetcher([base, *roots, fonts_dir])
+    fonts = BundledFonts()
+    try:
+        with pinned_font_timestamps():
+            stylesheet = font_stylesheet(fonts_dir, fonts, fetcher)
+            document = HTML(string=html, base_url=base.resolve().as_uri() + "/", url_fetcher=fetcher)
+            return document.render(stylesheets=[stylesheet], font_config=fonts)
+    except FatalURLFetchingError as err:
+        _reraise(err)
+
+
+def pdf_bytes(html: str, base: Path, roots: list[Path], fonts_dir: Path) -> bytes:
     """Typeset ``html`` (relative URLs resolved against ``base``) to PDF bytes.
 
     ``pdf_identifier=True`` makes pydyf derive the /ID from an MD5 of the content
     instead of leaving it out, so identical input gives an identical, valid file;
     dates come only from <meta name=dcterms.*> which the context fixes.
     """
-    fetcher = ConfinedFetcher([base, *roots])
-    document = HTML(string=html, base_url=base.resolve().as_uri() + "/", url_fetcher=fetcher)
+    document = pdf_document(html, base, roots, fonts_dir)
     try:
-        return document.write_pdf(pdf_identifier=True, uncompressed_pdf=False)
+        with pinned_font_timestamps():
+            return document.write_pdf(pdf_identifier=True, uncompressed_pdf=False)
     except FatalURLFetchingError as err:
-        cause = err.__cause__
-        raise (cause if isinstance(cause, ReportError) else ReportError(str(err))) from None
+        _reraise(err)

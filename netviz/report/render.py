@@ -1,8 +1,9 @@
 """Render the report: build results + spec -> report.html (self-contained) and report.pdf.
 
 HTML building and PDF writing are separate steps so that ``--no-pdf`` costs only
-the Jinja pass. Both files are written under a temporary name and renamed into
-place, so a crash never leaves half a report where a good one used to be.
+the Jinja pass. Both files are made in memory first and only then written under
+temporary names and renamed into place, so a refused resource or a crash leaves
+the old report.html and report.pdf as they were: both files or neither.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import netviz
 from netviz.report.context import build_context
 from netviz.report.errors import ReportError
 from netviz.report.fmt import FILTERS
+from netviz.report.urls import check_html_resources
 from netviz.results import Results
 from netviz.spec.schema import Spec
 
@@ -69,34 +71,56 @@ def build_html(spec: Spec, spec_path: Path, results: Results, out_dir: Path) -> 
         raise ReportError(f"report template error: {err}") from None
 
 
-def write_atomic(path: Path, data: bytes) -> Path:
-    """Write ``data`` to a temporary file beside ``path``, then rename it into place."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+def write_atomic(files: dict[Path, bytes]) -> None:
+    """Write each file to a temporary name beside it, then rename them all into place."""
+    temporary: list[tuple[str, Path]] = []
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+        for path, data in files.items():
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+            temporary.append((tmp, path))
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.chmod(tmp, 0o644)
+        for tmp, path in temporary:
+            os.replace(tmp, path)
+    finally:
+        for tmp, _ in temporary:
+            Path(tmp).unlink(missing_ok=True)
+
+
+def bundled_fonts() -> Path:
+    """The folder of the fonts the PDF embeds (package data beside the templates)."""
+    return bundled_templates() / "fonts"
+
+
+def make_pdf(html: str, spec: Spec, spec_path: Path, out_dir: Path) -> bytes:
+    """Typeset the HTML with the print stylesheet and the bundled fonts."""
+    from netviz.report.pdf import pdf_bytes  # WeasyPrint loads in ~1 s: only when a PDF is wanted
+
+    return pdf_bytes(html, out_dir, template_dirs(spec, spec_path), bundled_fonts())
 
 
 def write_pdf(html: str, spec: Spec, spec_path: Path, out_dir: Path) -> Path:
-    """Typeset the HTML with the print stylesheet and write ``out_dir/report.pdf``."""
-    from netviz.report.pdf import pdf_bytes  # WeasyPrint loads in ~1 s: only when a PDF is wanted
-
-    data = pdf_bytes(html, out_dir, template_dirs(spec, spec_path))
-    return write_atomic(out_dir / "report.pdf", data)
+    """Typeset the HTML and write ``out_dir/report.pdf``."""
+    path = out_dir / "report.pdf"
+    write_atomic({path: make_pdf(html, spec, spec_path, out_dir)})
+    return path
 
 
 def render_report(spec: Spec, spec_path: Path, results: Results, out_dir: Path,
                   pdf: bool = True) -> tuple[Path, Path | None]:
-    """Write report.html (and report.pdf unless ``pdf`` is False); return both paths."""
+    """Write report.html (and report.pdf unless ``pdf`` is False); return both paths.
+
+    Nothing is written unless every file was made: the HTML's resources pass the
+    same URL rule as the PDF's (data: URIs and the build's files only).
+    """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     html = build_html(spec, Path(spec_path), results, out_dir)
-    html_path = write_atomic(out_dir / "report.html", html.encode("utf-8"))
-    pdf_path = write_pdf(html, spec, Path(spec_path), out_dir) if pdf else None
-    return html_path, pdf_path
+    check_html_resources(html, out_dir)
+    html_path, pdf_path = out_dir / "report.html", out_dir / "report.pdf"
+    files = {html_path: html.encode("utf-8")}
+    if pdf:
+        files[pdf_path] = make_pdf(html, spec, Path(spec_path), out_dir)
+    write_atomic(files)
+    return html_path, pdf_path if pdf else None

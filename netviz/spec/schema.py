@@ -182,6 +182,7 @@ class Front(Strict):
 class Report(Strict):
     templates: str | None = None
     pdf: bool = True
+    appendix: bool = True  # false: the PDF ends with the inferences (the HTML keeps the appendix)
     code_url: str | None = None
 
 

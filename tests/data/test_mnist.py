@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import os
 from pathlib import Path
 
@@ -104,7 +105,8 @@ def test_plain_idx_parses_like_gzip(tmp_path, raw):
     a = load_mnist("m", config(tmp_path), seed=4)
     b = load_mnist("m", config(), seed=4)
     np.testing.assert_array_equal(a.x_train, b.x_train)
-    assert a.provenance["files"] == [str(tmp_path / IMAGES), str(tmp_path / LABELS)]
+    digests = [hashlib.sha256((tmp_path / name).read_bytes()).hexdigest() for name in (IMAGES, LABELS)]
+    assert a.provenance["files"] == [f"{IMAGES} (SHA-256 {digests[0]})", f"{LABELS} (SHA-256 {digests[1]})"]
 
 
 @needs_mnist
@@ -112,7 +114,8 @@ def test_env_var_is_used_for_auto(monkeypatch):
     monkeypatch.setenv(mnist.ENV_DIR, str(MNIST_DIR))
     ds = load_mnist("m", config(None, limit=100), seed=0)
     assert len(ds.x_train) + len(ds.x_test) == 100
-    assert ds.provenance["source"] == f"local IDX folder {MNIST_DIR}"
+    assert ds.provenance["source"] == "local IDX folder $NETVIZ_MNIST_DIR"  # not the machine's folder
+    assert not any(str(MNIST_DIR) in f or "/" in f for f in ds.provenance["files"])
 
 
 @needs_mnist
@@ -207,6 +210,7 @@ def test_keras_cache_is_used_before_download(monkeypatch, tmp_path):
     y = np.tile(np.arange(10), 6)
     np.savez(cache, x_train=x[:50], y_train=y[:50], x_test=x[50:], y_test=y[50:])
     ds = load_mnist("m", config(None, source="keras"), seed=0)
-    assert ds.provenance["source"] == "keras cache" and ds.provenance["files"] == [str(cache)]
+    digest = hashlib.sha256(cache.read_bytes()).hexdigest()
+    assert ds.provenance["source"] == "keras cache" and ds.provenance["files"] == [f"mnist.npz (SHA-256 {digest})"]
     assert (len(ds.x_train), len(ds.x_test)) == (50, 10)
     assert os.environ["KERAS_HOME"] == str(tmp_path / "keras_home")

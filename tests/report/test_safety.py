@@ -68,17 +68,44 @@ def test_fetcher_serves_build_files_and_data_uris(tmp_path: Path) -> None:
     assert fetcher.fetch("data:text/plain;base64,aGk=").read() == b"hi"
 
 
-@pytest.mark.parametrize("ref", ['<img src="file:///etc/passwd">', '<link rel="stylesheet" href="http://127.0.0.1:9/x.css">'])
-def test_pdf_with_outside_reference_fails(tmp_path: Path, ref: str) -> None:
+OUTSIDE_REFERENCES = ['<img src="file:///etc/passwd">', '<link rel="stylesheet" href="http://127.0.0.1:9/x.css">',
+                      '<img srcset="data:image/png;base64,AA== 1x, /etc/passwd 2x">', '<p style="background: url(\'../x.png\')">',
+                      '<style>@import "https://example.com/x.css";</style>', '<img src="../outside.png">']
+
+
+@pytest.mark.parametrize("ref", OUTSIDE_REFERENCES)
+@pytest.mark.parametrize("pdf", [True, False])
+def test_outside_reference_fails_and_leaves_both_files(tmp_path: Path, ref: str, pdf: bool) -> None:
+    """Refused in the HTML as in the PDF, before either file is touched: both files or neither."""
     results, _ = make_build(tmp_path / "build")
+    (tmp_path / "outside.png").write_bytes(b"x")
+    for name in ("report.html", "report.pdf"):
+        (tmp_path / "build" / name).write_text(f"old {name}")
     own = tmp_path / "mine" / "partials"
     own.mkdir(parents=True)
     (own / "objective.html.j2").write_text(f"<section><p>Objective</p>{ref}</section>")
     data = spec_data()
     data["report"] = {"templates": "mine"}
-    with pytest.raises(ReportError, match="refusing to fetch"):
-        render_report(make_spec(data), tmp_path / "spec.yaml", results, tmp_path / "build")
-    assert not (tmp_path / "build" / "report.pdf").exists()
+    with pytest.raises(ReportError, match="refusing to fetch") as refused:
+        render_report(make_spec(data), tmp_path / "spec.yaml", results, tmp_path / "build", pdf=pdf)
+    assert "\n" not in str(refused.value)
+    assert sorted(p.name for p in (tmp_path / "build").iterdir()) == ["figures", "metrics.json", "report.html", "report.pdf"]
+    for name in ("report.html", "report.pdf"):
+        assert (tmp_path / "build" / name).read_text() == f"old {name}"
+
+
+def test_html_may_use_data_uris_fragments_links_and_build_files(tmp_path: Path) -> None:
+    results, _ = make_build(tmp_path / "build")
+    own = tmp_path / "mine" / "partials"
+    own.mkdir(parents=True)
+    figure = results.models["seq_mnist"].visualization.figures[0].path
+    (own / "objective.html.j2").write_text(
+        f'<section><a href="https://example.com/code">code</a><a href="#model">model</a>'
+        f'<img src="data:image/png;base64,AA=="><img src="{figure}"></section>')
+    data = spec_data()
+    data["report"] = {"templates": "mine"}
+    html, pdf = render_report(make_spec(data), tmp_path / "spec.yaml", results, tmp_path / "build", pdf=False)
+    assert figure in html.read_text() and pdf is None
 
 
 @pytest.mark.parametrize("path", ["../outside.png", "/etc/passwd", "figures/../../outside.png"])
