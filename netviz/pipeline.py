@@ -28,7 +28,7 @@ from netviz.spec.layers import is_chain, named_layers
 
 CacheRecord = TypeVar("CacheRecord", TrainingRecord, VisualizationRecord)
 
-VISUALIZATION_VERSION = 4  # bump when visualization results change meaning; training stays cached
+VISUALIZATION_VERSION = 5  # bump when visualization results change meaning; training stays cached
 
 
 @dataclass(frozen=True)

@@ -214,7 +214,7 @@ def _cam_figure(probe: CamProbe, batch: CamBatch, method: Method, head: int, map
     )
     record(path, "cam", (
         f"{method.title} heatmaps on layer {probe.layer} for head {info.name}: top row the inputs (true "
-        f"{first.target} below), then the map of the {target} {info.target} overlaid (named below, marked ✗ where "
+        f"{first.target} below), then the map of the {target} {info.target} overlaid (named below, marked with a cross where "
         f"the prediction is wrong); each map scaled to its own maximum."
     ), layer=probe.layer, head=info.name, method=method.name)
 
