@@ -145,7 +145,7 @@ class ModelResults(Record):
     params: Params
     summary: list[SummaryRow]
     data: Split
-    train: Train
+    train: Train | None  # None: an existing network shown with the weights it came with
     history: dict[str, list[float]]  # Keras' per-epoch history
     outputs: dict[str, OutputDescription]
     evaluation: dict[str, Evaluation]
@@ -164,7 +164,7 @@ class TrainingRecord(Record):
     key: str
     history: dict[str, list[float]]
     evaluation: dict[str, Evaluation]
-    train: Train
+    train: Train | None  # None: an existing network shown with the weights it came with
     seconds: float
     data: Split
     params: Params
