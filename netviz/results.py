@@ -148,12 +148,12 @@ class ModelResults(Record):
     train: Train | None  # None: an existing network shown with the weights it came with
     history: dict[str, list[float]]  # Keras' per-epoch history
     outputs: dict[str, OutputDescription]
-    evaluation: dict[str, Evaluation]
+    evaluation: dict[str, Evaluation]  # empty: images without labels, nothing to evaluate against
     visualization: Visualization | None  # None: built with visualization off
 
     @model_validator(mode="after")
     def _every_output_evaluated(self) -> ModelResults:
-        if list(self.evaluation) != list(self.outputs):
+        if self.evaluation and list(self.evaluation) != list(self.outputs):
             raise ValueError(f"evaluation covers {list(self.evaluation)}, the outputs are {list(self.outputs)}")
         return self
 

@@ -3,7 +3,7 @@
 Run from the repository root, after make_data.py (the branch model is trained on its shapes):
     python specs/examples/make_models.py
 writes build/examples/branch.keras, a small functional CNN with two branches (a 3x3 and a
-5x5 convolution, concatenated) trained for two epochs on the grey SHAPES folder, and
+5x5 convolution, concatenated) trained for six epochs on the grey SHAPES folder, and
 build/examples/photos/, eight 96x96 colour PNG pictures of shapes for the MobileNetV2 example.
 Both come from fixed seeds.
 """
@@ -36,14 +36,20 @@ def branch_model(input_shape: tuple[int, int, int] = (28, 28, 1), classes: int =
     return keras.Model(image, layers.Dense(classes, activation="softmax", name="class")(features), name="branch")
 
 
-def write_branch_model(path: Path, epochs: int = 2, seed: int = 3) -> None:
-    """The branch model, trained briefly on SHAPES drawn from ``seed``, saved as a .keras file."""
-    import keras
+def write_branch_model(path: Path, epochs: int = 6, seed: int = 3) -> None:
+    """The branch model, trained briefly on SHAPES drawn from ``seed``, saved as a .keras file.
 
-    from netviz.data.shapes import draw_shapes
+    Its classes are in the folder data set's order (the folder names sorted), so it can be
+    evaluated on build/examples/shapes as it is.
+    """
+    import keras
+    import numpy as np
+
+    from netviz.data.shapes import CLASSES, draw_shapes
 
     keras.utils.set_random_seed(seed)
-    x, y, _ = draw_shapes(per_class=200, size=28, channels=1, seed=seed)
+    x, drawn, _ = draw_shapes(per_class=200, size=28, channels=1, seed=seed)
+    y = np.array([sorted(CLASSES).index(CLASSES[label]) for label in drawn])
     model = branch_model()
     model.compile(optimizer=keras.optimizers.Adam(3e-3), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     model.fit(x.astype("float32") / 255.0, y, epochs=epochs, batch_size=64, verbose=0, shuffle=True)
