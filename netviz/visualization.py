@@ -27,6 +27,7 @@ from netviz.visualize.filters import FilterAscent, layer_kernels, reads_input, r
 DELINS_IMAGES = 64  # images per model and head for deletion/insertion and the sanity check
 DELINS_STEPS = 16
 MAX_CHANNELS = 64  # channels or filters per figure; the ones with the highest mean activation, first
+MAX_KERNEL_INPUTS = 16  # input-channel panels per filter in a kernel figure
 
 
 def as_float(x: np.ndarray) -> np.ndarray:
@@ -157,13 +158,19 @@ def filters_view(model: Any, layers: Sequence[str] | None, settings: schema.Filt
         out[layer] = {"final_activation": [float(v) for v in res.final], "dead": dead, "count": count,
                       "steps": res.steps}
         kernels = layer_kernels(model, layer)
+        if kernels.shape[1] * kernels.shape[2] == 1:
+            continue  # a 1x1 kernel mixes channels and has no spatial pattern to draw
         if len(kernels) > MAX_CHANNELS:
             kernels = kernels[chosen if chosen is not None and len(kernels) == ascent.count else np.arange(MAX_CHANNELS)]
         composite = rgb_composite(kernels) if reads_input(model, layer) else None
+        inputs = kernels.shape[-1]
+        kernels = kernels[..., :MAX_KERNEL_INPUTS]
         path = figures.plot_kernels(kernels, fig_dir / f"kernels_{layer}.png", composite)
         f, kh, kw, cin = kernels.shape
         record(path, "kernels", (
-            f"Raw {kh}x{kw} kernels of {layer}: one block per filter ({f}), one panel per input channel ({cin})"
+            f"Raw {kh}x{kw} kernels of {layer}: one block per filter ({f}"
+            + (", the same ones as above" if chosen is not None and f == len(chosen) else "")
+            + f"), one panel per input channel ({cin}" + (f", the first of {inputs}" if inputs > cin else "") + ")"
             + (", then the three channels as one colour image" if composite is not None else "")
             + "; red positive, blue negative, one scale for the layer."
         ), layer=layer)
