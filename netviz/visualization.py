@@ -87,7 +87,8 @@ def visualize_model(
     x_shown = as_float(data.x_test[shown])
     if explain is not None:
         predictions_view(model, as_float(explain[0]), explain[1], outputs, fig_dir, record)
-    activations_view(model, x_shown, choice.activations, fig_dir, record, result["layers"])
+    activations_view(model, x_shown, choice.activations, fig_dir, record, result["layers"],
+                     "given images" if data.kind == "images" else "test images")
     filters_view(model, choice.filters, settings.filters, seed, fig_dir, record, result["filters"], x_shown)
     cam_view(model, initial_model, outputs, data, settings.cam, choice.cam, shown, seed, fig_dir, record,
              result["explanations"])
@@ -116,7 +117,7 @@ def strongest_channels(maps: np.ndarray, limit: int = MAX_CHANNELS) -> np.ndarra
 
 
 def activations_view(model: Any, x: np.ndarray, layers: Sequence[str] | None, fig_dir: Path, record: Any,
-                     out: dict) -> None:
+                     out: dict, what: str = "test images") -> None:
     for act in layer_activations(model, x, layers):
         n, h, w, c = act.maps.shape
         maps, shown = act.maps, f"{c} channels of {h}x{w}"
@@ -125,7 +126,7 @@ def activations_view(model: Any, x: np.ndarray, layers: Sequence[str] | None, fi
             shown = f"the {MAX_CHANNELS} of its {c} channels of {h}x{w} with the highest mean activation, highest first"
         path = figures.plot_activations(maps, fig_dir / f"activations_{act.layer}.png")
         record(path, "activations", (
-            f"Activations of layer {act.layer} ({shown}) for {n} images: rows are images, "
+            f"Activations of layer {act.layer} ({shown}) for {n} {what}: rows are images, "
             f"columns channels (in bands of {figures.BAND}), one colour scale for the whole layer. "
             f"Mean activation {act.mean_activation:.3f}; {act.dead_share:.0%} of channels never fire on these images."
         ), layer=act.layer)
