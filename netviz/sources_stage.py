@@ -75,6 +75,7 @@ def _load(model_spec: schema.Model, base: Path, datasets: dict[str, Dataset], se
     from netviz.models import sources
 
     model = sources.load_source(model_spec, base, seed)
+    check_choice(model, model_spec.visualize)
     target = model_spec.target or "class"
     images = files = None
     if model_spec.images is not None:
@@ -96,6 +97,31 @@ def _load(model_spec: schema.Model, base: Path, datasets: dict[str, Dataset], se
         data = images_dataset(name, images, files, model_spec.images, outputs[0], target)
     return Source(model, outputs, data, name, sources.source_digest(model_spec, base), origin(model_spec, model),
                   seed, images, files)
+
+
+def check_choice(model: Any, choice: schema.LayerChoice) -> None:
+    """Layers the spec names under ``visualize`` exist, and fit their view (what validation does for a declared model)."""
+    import difflib
+
+    from netviz.models.sources import SourceError
+    from netviz.visualize import graph
+
+    names = [layer.name for layer in model.layers]
+    wanted = [("activations", k, n) for k, n in enumerate(choice.activations or [])]
+    wanted += [("filters", k, n) for k, n in enumerate(choice.filters or [])]
+    wanted += [("cam", None, choice.cam)] if choice.cam else []
+    for field, k, name in wanted:
+        where = ("visualize", field) + ((k,) if k is not None else ())
+        if name not in names:
+            close = difflib.get_close_matches(name, names, n=1)
+            raise SourceError(where, f"the model has no layer {name!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+        layer = model.get_layer(name)
+        if field == "filters" and graph.layer_type(layer) not in graph.registered("CONV"):
+            raise SourceError(where, f"layer {name!r} is a {graph.layer_type(layer)}, not a convolution "
+                                     "(Conv2D, SeparableConv2D, DepthwiseConv2D)")
+        if field != "filters" and len(layer.output.shape) != 4:
+            raise SourceError(where, f"layer {name!r} has output shape {tuple(layer.output.shape[1:])}, "
+                                     "not spatial maps")
 
 
 def images_dataset(name: str, images: np.ndarray, files: list[str], given: str | list[str] | None,

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from netviz.data.base import DataConfigError, DataFacts, data_kinds, describe_dataset
 from netviz.errors import SpecError
+from netviz.models.layers import layer_types
 from netviz.spec import schema
 from netviz.spec.layers import Shape, ShapeError, layer_names, layer_shapes
 from netviz.spec.schema import Spec
@@ -364,7 +365,7 @@ def _check_layer_names(model: schema.Model, here: Loc, lines: dict[Loc, int], sh
 
 
 def _check_visualize(model: schema.Model, shapes: dict[str, Shape], here: Loc, lines: dict[Loc, int], shown: str) -> None:
-    """Chosen layers must exist; filters need a Conv2D, a heatmap a layer with spatial maps."""
+    """Chosen layers must exist; filters need a convolution, a heatmap a layer with spatial maps."""
     by_name = dict(layer_names(model))
     choice = model.visualize
     for field, wanted in (("activations", choice.activations), ("filters", choice.filters), ("cam", [choice.cam] if choice.cam else None)):
@@ -374,9 +375,9 @@ def _check_visualize(model: schema.Model, shapes: dict[str, Shape], here: Loc, l
                 hint = _closest(name, list(by_name))
                 raise SpecError(shown, _line_for(loc, lines, None), _dotted(loc),
                                 f"model {model.name!r} has no layer {name!r}{hint}")
-            if field == "filters" and by_name[name] != "Conv2D":
+            if field == "filters" and not getattr(layer_types().get(by_name[name]), "CONV", False):
                 raise SpecError(shown, _line_for(loc, lines, None), _dotted(loc),
-                                f"layer {name!r} is a {by_name[name]}, not a Conv2D layer")
+                                f"layer {name!r} is a {by_name[name]}, not a convolution (Conv2D, SeparableConv2D, DepthwiseConv2D)")
             if field == "cam" and len(shapes[name]) != 3:
                 raise SpecError(shown, _line_for(loc, lines, None), _dotted(loc),
                                 f"layer {name!r} is a {by_name[name]} with output shape {shapes[name]}, not a layer with spatial maps")

@@ -312,7 +312,7 @@ def layer_kernels(model: Any, layer: str) -> np.ndarray:
                                dtype=np.float32)  # (kh, kw, Cin, multiplier)
         kh, kw = depthwise.shape[:2]
         return np.transpose(depthwise.reshape(kh, kw, -1, 1), (2, 0, 1, 3))
-    raise ValueError(f"layer {layer!r} is a {kind}, not a convolution; it has no kernels")
+    raise ValueError(f"layer {layer!r} is a {kind}, not a Conv2D, SeparableConv2D or DepthwiseConv2D; it has no kernels")
 
 
 def rgb_composite(kernels: np.ndarray) -> np.ndarray | None:

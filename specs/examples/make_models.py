@@ -4,7 +4,7 @@ Run from the repository root, after make_data.py (the branch model is trained on
     python specs/examples/make_models.py
 writes build/examples/branch.keras, a small functional CNN with two branches (a 3x3 and a
 5x5 convolution, concatenated) trained for six epochs on the grey SHAPES folder, and
-build/examples/photos/, eight 96x96 colour PNG pictures of shapes for the MobileNetV2 example.
+build/examples/photos/, eight 96x96 colour JPEG pictures of shapes for the MobileNetV2 example.
 Both come from fixed seeds.
 """
 
@@ -58,7 +58,7 @@ def write_branch_model(path: Path, epochs: int = 6, seed: int = 3) -> None:
 
 
 def write_photos(folder: Path, count: int = PHOTOS, size: int = 96, seed: int = 5) -> None:
-    """``count`` colour PNG pictures of shapes, one file each, for a model to explain."""
+    """``count`` colour JPEG pictures of shapes, one file each, for a model to explain (as from a camera)."""
     from PIL import Image
 
     from netviz.data.shapes import draw_shapes
@@ -66,7 +66,7 @@ def write_photos(folder: Path, count: int = PHOTOS, size: int = 96, seed: int = 
     x, y, _ = draw_shapes(per_class=-(-count // 4), size=size, channels=3, seed=seed)
     folder.mkdir(parents=True, exist_ok=True)
     for i in range(count):
-        Image.fromarray(x[i]).save(folder / f"photo_{i:02d}.png")
+        Image.fromarray(x[i]).save(folder / f"photo_{i:02d}.jpg", quality=92)
 
 
 def main() -> None:

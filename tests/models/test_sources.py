@@ -199,3 +199,9 @@ def test_a_missing_file_is_refused_at_validation(workdir: Path, capsys: pytest.C
     code = main(["validate", str(write_spec(workdir, "missing", model="nowhere.keras"))])
     err = capsys.readouterr().err.strip()
     assert code == 2 and "missing.yaml:14: models[0].file: no such file or folder 'nowhere.keras'" in err
+
+
+def test_a_visualize_layer_the_file_lacks_exits_2(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec = write_spec(workdir, "typo", train="    train: false\n    visualize: {filters: [stem, lefft]}")
+    err = _one_line_exit_2(spec, capsys, workdir / "typo_out")
+    assert "typo.yaml:16: models[0].visualize.filters[1]: the model has no layer 'lefft' (did you mean 'left'?)" in err
