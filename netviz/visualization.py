@@ -27,7 +27,7 @@ from netviz.visualize.filters import FilterAscent, layer_kernels, reads_input, r
 DELINS_IMAGES = 64  # images per model and head for deletion/insertion and the sanity check
 DELINS_STEPS = 16
 MAX_CHANNELS = 64  # channels or filters per figure; the ones with the highest mean activation, first
-MAX_KERNEL_INPUTS = 16  # input-channel panels per filter in a kernel figure
+MAX_KERNEL_INPUTS = 32  # input-channel panels per filter in a kernel figure (the default spec's 1x1 layer has 32)
 
 
 def as_float(x: np.ndarray) -> np.ndarray:
@@ -159,8 +159,8 @@ def filters_view(model: Any, layers: Sequence[str] | None, settings: schema.Filt
         out[layer] = {"final_activation": [float(v) for v in res.final], "dead": dead, "count": count,
                       "steps": res.steps}
         kernels = layer_kernels(model, layer)
-        if kernels.shape[1] * kernels.shape[2] == 1:
-            continue  # a 1x1 kernel mixes channels and has no spatial pattern to draw
+        if kernels.shape[1] * kernels.shape[2] == 1 and kernels.shape[-1] > MAX_KERNEL_INPUTS:
+            continue  # a wide 1x1 kernel only mixes channels: a page of single pixels, no pattern to see
         if len(kernels) > MAX_CHANNELS:
             kernels = kernels[chosen if chosen is not None and len(kernels) == ascent.count else np.arange(MAX_CHANNELS)]
         composite = rgb_composite(kernels) if reads_input(model, layer) else None
