@@ -29,7 +29,7 @@ from netviz.sources_stage import Source, load_sources
 
 CacheRecord = TypeVar("CacheRecord", TrainingRecord, VisualizationRecord)
 
-VISUALIZATION_VERSION = 3  # bump when visualization results change meaning; training stays cached
+VISUALIZATION_VERSION = 4  # bump when visualization results change meaning; training stays cached
 
 
 @dataclass(frozen=True)
