@@ -27,6 +27,8 @@ from netviz.visualize.filters import FilterAscent, layer_kernels, reads_input, r
 DELINS_IMAGES = 64  # images per model and head for deletion/insertion and the sanity check
 DELINS_STEPS = 16
 MAX_CHANNELS = 64  # channels or filters per figure; the ones with the highest mean activation, first
+BIG_NETWORK_LAYERS = 50  # a network with more layers than this ...
+BIG_NETWORK_FILTERS = 16  # ... optimizes this many filters per layer: every ascent step runs it up to the layer
 MAX_KERNEL_INPUTS = 32  # input-channel panels per filter in a kernel figure (the default spec's 1x1 layer has 32)
 
 
@@ -135,14 +137,15 @@ def activations_view(model: Any, x: np.ndarray, layers: Sequence[str] | None, fi
 
 def filters_view(model: Any, layers: Sequence[str] | None, settings: schema.Filters, seed: int, fig_dir: Path,
                  record: Any, out: dict, x: np.ndarray | None = None) -> None:
-    """Filter ascent and kernels per layer; of a layer with more than MAX_CHANNELS filters, the ones most
-    active on the shown images ``x`` (the first ones without images)."""
+    """Filter ascent and kernels per layer; of a layer with more than MAX_CHANNELS filters (BIG_NETWORK_FILTERS
+    in a network of more than BIG_NETWORK_LAYERS layers), the ones most active on the shown images ``x``
+    (the first ones without images)."""
     for layer in layers if layers is not None else graph.default_filter_layers(model):
         ascent = FilterAscent(model, layer, settings)
-        chosen = None
-        if ascent.count > MAX_CHANNELS:
-            chosen = (np.arange(MAX_CHANNELS) if x is None else
-                      strongest_channels(np.asarray(graph.layer_outputs_model(model, [layer])(x, training=False))))
+        chosen, limit = None, BIG_NETWORK_FILTERS if len(model.layers) > BIG_NETWORK_LAYERS else MAX_CHANNELS
+        if ascent.count > limit:
+            chosen = (np.arange(limit) if x is None else
+                      strongest_channels(np.asarray(graph.layer_outputs_model(model, [layer])(x, training=False)), limit))
         res = ascent.batched(seed, chosen)
         count, dead = len(res.final), int(res.dead.sum())
         which = (f"each of the {count} filters" if chosen is None else
@@ -161,8 +164,8 @@ def filters_view(model: Any, layers: Sequence[str] | None, settings: schema.Filt
         kernels = layer_kernels(model, layer)
         if kernels.shape[1] * kernels.shape[2] == 1 and kernels.shape[-1] > MAX_KERNEL_INPUTS:
             continue  # a wide 1x1 kernel only mixes channels: a page of single pixels, no pattern to see
-        if len(kernels) > MAX_CHANNELS:
-            kernels = kernels[chosen if chosen is not None and len(kernels) == ascent.count else np.arange(MAX_CHANNELS)]
+        if len(kernels) > limit:
+            kernels = kernels[chosen if chosen is not None and len(kernels) == ascent.count else np.arange(limit)]
         composite = rgb_composite(kernels) if reads_input(model, layer) else None
         inputs = kernels.shape[-1]
         kernels = kernels[..., :MAX_KERNEL_INPUTS]
