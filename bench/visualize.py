@@ -1,9 +1,11 @@
 """Benchmark of the visualization stage: batched vs one-at-a-time, and the whole stage per network.
 
-Run from the repository root:  python bench/visualize.py
+Run from the repository root:  python bench/visualize.py [--applications-only]
 Builds the default spec's three networks with plain Keras and random (untrained)
 weights, on synthetic MNIST-like and LINE-like data (timing does not depend on
 what the weights learned), and prints one table measured side by side in this run.
+Then the whole stage for a 157-layer network: MobileNetV2 (weights: null) on 6
+pictures at 96x96 (target < 60 s on 2 cores) and at 224x224.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ CLASSES = {"class@mnist": 10, "class@line": 96, "length@line": 2, "width@line": 
 N_TEST = 400
 LOOP_FILTERS = 4  # filters run one at a time; the loop time is extrapolated to the whole layer
 CAM_IMAGES = 200
+APPLICATION_SIDES = (96, 224)
+APPLICATION_IMAGES = 6
 
 
 def keras_layer(name: str, spec: object):
@@ -125,8 +129,48 @@ def bench_gradcam(model, infos: list[OutputInfo], x: np.ndarray) -> tuple[float,
     return batched, loop
 
 
+def bench_application(side: int, out: Path) -> tuple[float, float, int, list[str]]:
+    """The whole visualization stage of MobileNetV2 (random weights) on 6 pictures of ``side`` pixels:
+    activations and filters of the default layers, Grad-CAM, Grad-CAM++, Score-CAM, baselines, trust scores."""
+    from netviz.data.shapes import draw_shapes
+    from netviz.models.sources import build_application, source_outputs
+    from netviz.sources_stage import images_dataset
+    from netviz.visualization import visualize_model
+
+    app = schema.Application(name="MobileNetV2", weights=None, input_shape=(side, side, 3))
+    model = build_application(app, Path("."))
+    import keras
+
+    keras.utils.set_random_seed(1)
+    initial = keras.models.clone_model(model)
+    x = draw_shapes(per_class=2, size=side, channels=3, seed=5)[0][:APPLICATION_IMAGES]
+    infos = source_outputs(model, "class", None, None)
+    data = images_dataset("photos", x, [f"p{i}.png" for i in range(len(x))], "photos", infos[0], "class")
+    settings = schema.Visualize(cam=schema.Cam(methods=["gradcam", "gradcam_plus_plus", "scorecam"]))
+    cpu = time.process_time()
+    stage, result = timed(visualize_model, model, initial, infos, data, settings, schema.LayerChoice(), out,
+                          f"mobilenet{side}", 0, (x, [f"p{i}.png" for i in range(len(x))]))
+    cpu = time.process_time() - cpu  # all threads: on a busy shared machine, wall clock / CPU shows the contention
+    return stage, cpu, len(result["figures"]), sorted({f["layer"] for f in result["figures"] if f["kind"] == "filters"})
+
+
+def applications() -> None:
+    with tempfile.TemporaryDirectory() as out:
+        for side in APPLICATION_SIDES:
+            stage, cpu, figures, layers = bench_application(side, Path(out))
+            target = " (target < 60 s on 2 cores)" if side == 96 else ""
+            print(f"MobileNetV2 {side}x{side}, weights null, {APPLICATION_IMAGES} images: whole visualization stage "
+                  f"{stage:.1f} s wall{target}, {cpu:.1f} s CPU; {figures} figures; filters of {', '.join(layers)}",
+                  flush=True)
+
+
 def main() -> None:
     import tensorflow as tf
+
+    if "--applications-only" in sys.argv:
+        print(f"TensorFlow {tf.__version__}, {os.cpu_count()} CPU cores")
+        applications()
+        return
 
     from netviz.visualization import as_float, visualize_model
     from netviz.visualize import methods
@@ -164,6 +208,8 @@ def main() -> None:
           "on 6 + 200 images (LINE)")
     print("  or 6 + 64 (MNIST), pointing game, energy, deletion/insertion on 64 images, sanity check vs initial weights,")
     print("  figures).")
+    print()
+    applications()
 
 
 if __name__ == "__main__":

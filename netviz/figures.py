@@ -242,6 +242,34 @@ def plot_cam(
     return path
 
 
+def plot_predictions(images: np.ndarray, names: Sequence[str], top: Sequence[Sequence[tuple[str, float]]],
+                     path: str | Path, cols: int = 6, side: int = 120) -> Path:
+    """PNG: each image (its file name above) with its most probable classes and probabilities below."""
+    n = len(images)
+    cols = min(cols, n)
+    rows = -(-n // cols)
+    lines = max((len(t) for t in top), default=0)
+    cell_w, cell_h = side + 40, 14 + side + 11 * lines + 8
+    fig = _figure(cols * cell_w, rows * cell_h)
+    width, height = cols * cell_w, rows * cell_h
+    for i, (image, name, best) in enumerate(zip(images, names, top)):
+        r, c = divmod(i, cols)
+        x0, y0 = c * cell_w + 20, r * cell_h
+        grid = rgb(image)
+        scale = max(1, side // max(grid.shape[:2]))
+        pixels = np.round(np.clip(enlarge(grid, scale), 0, 1) * 255).astype(np.uint8)
+        fig.figimage(pixels, xo=x0, yo=height - y0 - 14 - pixels.shape[0], origin="upper")
+        fig.text((x0 + side / 2) / width, 1 - (y0 + 2) / height, _compact(name, 24), fontsize=FONT - 1,
+                 ha="center", va="top")
+        for k, (label, p) in enumerate(best):
+            fig.text(x0 / width, 1 - (y0 + 16 + pixels.shape[0] + 11 * k) / height, f"{p:.1%} {_compact(label, 18)}",
+                     fontsize=FONT - 1, va="top", weight="bold" if k == 0 else "normal")
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=DPI, format="png")
+    return path
+
+
 def _save_svg(fig, path: str | Path) -> Path:
     import matplotlib
 

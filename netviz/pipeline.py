@@ -24,11 +24,12 @@ from netviz.results import (FORMAT_VERSION, DatasetSummary, Environment, ModelRe
 from netviz.spec import Spec, load_spec
 from netviz.spec import schema
 from netviz.spec.layers import is_chain, named_layers
+from netviz.sources_stage import Source, load_sources
 
 
 CacheRecord = TypeVar("CacheRecord", TrainingRecord, VisualizationRecord)
 
-VISUALIZATION_VERSION = 5  # bump when visualization results change meaning; training stays cached
+VISUALIZATION_VERSION = 6  # bump when visualization results change meaning; training stays cached
 
 
 @dataclass(frozen=True)
@@ -85,12 +86,15 @@ def build(spec_path: str | Path, options: Options = Options()) -> BuildResult:
     if io.remove_stale_temporaries(out):
         progress("removed half-written files of an interrupted build")
     datasets = _load_datasets(spec, progress)
+    sources = load_sources(spec, spec_path, datasets, options.verbose, progress)  # every check before any write
+    datasets.update({s.data_name: s.data for s in sources.values() if s.data_name not in datasets})
     models: dict[str, ModelResults] = {}
     timings: dict[str, ModelTimings] = {}
     for model_spec in spec.models:
         started = time.perf_counter()
-        models[model_spec.name], timing = _model_stage(spec, model_spec, datasets[model_spec.dataset], out, options,
-                                                       progress)
+        source = sources.get(model_spec.name)
+        data = source.data if source else datasets[model_spec.dataset or ""]
+        models[model_spec.name], timing = _model_stage(spec, model_spec, data, out, options, progress, source)
         timings[model_spec.name] = ModelTimings(**timing, seconds=round(time.perf_counter() - started, 2))
     results = Results(
         format_version=FORMAT_VERSION, netviz_version=netviz.__version__, spec=str(spec_path), seed=spec.seed,
@@ -143,26 +147,30 @@ def _dataset_summary(data: Dataset) -> DatasetSummary:
 
 
 def _model_stage(spec: Spec, model_spec: schema.Model, data: Dataset, out: Path, options: Options,
-                 progress: Progress) -> tuple[ModelResults, dict[str, Any]]:
+                 progress: Progress, source: Source | None = None) -> tuple[ModelResults, dict[str, Any]]:
     """The model's results (deterministic) and its timings (wall clock, cache hits), apart."""
     from netviz.models.build import model_outputs
 
-    outputs = model_outputs(model_spec, data.class_names)
+    outputs = source.outputs if source else model_outputs(model_spec, data.class_names)
+    dataset_config = spec.datasets[model_spec.dataset].model_dump(mode="json") if model_spec.dataset else None
     train_key = cache.digest("train", model_spec.model_dump(mode="json", exclude={"visualize", "title", "description"}),
-                             spec.datasets[model_spec.dataset].model_dump(mode="json"), spec.seed,
-                             spec.runtime.fast_kernels, data.x_train, data.labels_train, data.x_test, data.labels_test)
+                             dataset_config, spec.seed, spec.runtime.fast_kernels, data.x_train, data.labels_train,
+                             data.x_test, data.labels_test, *((source.digest,) if source else ()))
     paths = ModelPaths(out, model_spec.name)
-    trained = None if options.force else _cached(paths.train_json, TrainingRecord, train_key)
+    trained = None if options.force or source and model_spec.train is None else _cached(paths.train_json, TrainingRecord, train_key)
     keras_model = initial = None
     timing = {"training_cached": False, "visualization_cached": False}
-    if trained is not None and paths.model.exists():
+    if source is not None and model_spec.train is None:
+        keras_model, initial, trained = _as_it_is(model_spec, source, train_key, progress)
+    elif trained is not None and paths.model.exists():
         progress(f"{model_spec.name}: training cached (key {train_key[:8]}), nothing retrained")
         timing["training_cached"] = True
     else:
-        keras_model, initial, trained = _train(spec, model_spec, data, outputs, paths, train_key, options, progress)
+        keras_model, initial, trained = _train(spec, model_spec, data, outputs, paths, train_key, options, progress,
+                                               source)
     timing["train_seconds"] = trained.seconds
     if not options.visualize:
-        return _model_results(model_spec, outputs, trained, None), timing
+        return _model_results(model_spec, outputs, trained, None, source), timing
     vis_key = cache.digest("visualize", VISUALIZATION_VERSION, train_key, spec.visualize.model_dump(mode="json"),
                            model_spec.visualize.model_dump(mode="json"))
     visual = None if options.force else _cached(paths.vis_json, VisualizationRecord, vis_key)
@@ -173,9 +181,9 @@ def _model_stage(spec: Spec, model_spec: schema.Model, data: Dataset, out: Path,
         if keras_model is None:
             keras_model, initial = _load_models(paths)
         visual = VisualizationRecord(key=vis_key, result=_visualize(spec, model_spec, data, outputs, keras_model,
-                                                                    initial, trained.history, out, progress))
+                                                                    initial, trained.history, out, progress, source))
         io.write_json(paths.vis_json, visual.model_dump(mode="json"))
-    return _model_results(model_spec, outputs, trained, visual.result), timing
+    return _model_results(model_spec, outputs, trained, visual.result, source), timing
 
 
 def _cached(path: Path, record: type[CacheRecord], key: str) -> CacheRecord | None:
@@ -210,7 +218,7 @@ class ModelPaths:
 
 
 def _train(spec: Spec, model_spec: schema.Model, data: Dataset, outputs: list, paths: ModelPaths, key: str,
-           options: Options, progress: Progress) -> tuple[Any, Any, TrainingRecord]:
+           options: Options, progress: Progress, source: Source | None = None) -> tuple[Any, Any, TrainingRecord]:
     from netviz.runtime import start_tensorflow
 
     start_tensorflow(options.verbose)
@@ -218,10 +226,14 @@ def _train(spec: Spec, model_spec: schema.Model, data: Dataset, outputs: list, p
     from netviz.models.build import build_model
 
     strategy = distribute.strategy(spec.runtime.strategy)  # first: multi_worker must precede any op
-    keras_model = distribute.build(model_spec, data.input_shape, spec.seed, spec.runtime)  # in the strategy's scope
-    initial = build_model(model_spec, data.input_shape, spec.seed)  # same seed: the untrained weights
+    if source is not None:  # retrained from its own weights; the sanity check's baseline is its re-initialized copy
+        keras_model, initial = source.model, source.initial()
+    else:
+        keras_model = distribute.build(model_spec, data.input_shape, spec.seed, spec.runtime)  # in the strategy's scope
+        initial = build_model(model_spec, data.input_shape, spec.seed)  # same seed: the untrained weights
     _save_model(initial, paths.initial)
     t = model_spec.train
+    assert t is not None  # a model without training goes through _as_it_is
     replicas = f" x {distribute.replicas(strategy)} replicas" if distribute.replicas(strategy) > 1 else ""
     mixed = ", mixed_float16" if distribute.use_mixed_precision(spec.runtime) else ""
     progress(f"{model_spec.name}: training {t.epochs} epoch(s), batch {t.batch_size}{replicas}, "
@@ -242,6 +254,25 @@ def _train(spec: Spec, model_spec: schema.Model, data: Dataset, outputs: list, p
     return keras_model, initial, trained
 
 
+def _as_it_is(model_spec: schema.Model, source: Source, key: str, progress: Progress) -> tuple[Any, Any, TrainingRecord]:
+    """An existing network with the weights it came with: evaluated on the test split when there is one."""
+    from netviz import train
+
+    data = source.data
+    evaluation = train.evaluate(source.model, source.outputs, data.x_test, data.labels_test) if source.labelled else {}
+    if evaluation:
+        summary = ", ".join(f"{name} {e['accuracy']:.4f}" for name, e in evaluation.items())
+        progress(f"{model_spec.name}: not trained (weights as loaded); test accuracy {summary}")
+    else:
+        progress(f"{model_spec.name}: not trained or evaluated; {len(data.x_test)} images to explain")
+    trained = TrainingRecord(
+        key=key, history={}, evaluation=evaluation, train=None, seconds=0.0,
+        data=Split(train=0, validation=0, test=len(data.x_test) if source.labelled else 0),
+        params=_params(source.model), summary=_summary(source.model, model_spec),
+    )
+    return source.model, source.initial(), trained
+
+
 def _save_model(model: Any, path: Path) -> None:
     with io.atomic_path(path, suffix=".keras") as tmp:
         model.save(tmp)
@@ -253,6 +284,9 @@ def _load_models(paths: ModelPaths) -> tuple[Any, Any]:
     start_tensorflow()
     import keras
 
+    from netviz.models.sources import preprocess_layer_class
+
+    preprocess_layer_class()  # registered before an application model is read back
     model = keras.models.load_model(paths.model, compile=False)
     initial = keras.models.load_model(paths.initial, compile=False) if paths.initial.exists() else None
     return model, initial
@@ -272,17 +306,20 @@ def _summary(model: Any, model_spec: schema.Model) -> list[SummaryRow]:
 
 
 def _visualize(spec: Spec, model_spec: schema.Model, data: Dataset, outputs: list, keras_model: Any, initial: Any,
-               history: dict[str, list[float]], out: Path, progress: Progress) -> Visualization:
+               history: dict[str, list[float]], out: Path, progress: Progress,
+               source: Source | None = None) -> Visualization:
     from netviz.figures import plot_training_curves
     from netviz.visualization import visualize_model
 
     started = time.perf_counter()
-    curves = Path("figures") / model_spec.name / "training_curves.svg"
-    plot_training_curves(history, out / curves)
+    explain = (source.images, source.files) if source is not None and source.images is not None else None
     result = visualize_model(keras_model, initial, outputs, data, spec.visualize, model_spec.visualize, out,
-                             model_spec.name, spec.seed)
-    result["figures"].insert(0, {"path": curves.as_posix(), "kind": "curves", "layer": None, "head": None, "method": None,
-                                 "caption": f"Training and validation loss and accuracy per epoch for {model_spec.title or model_spec.name}."})
+                             model_spec.name, spec.seed, explain)
+    if history:
+        curves = Path("figures") / model_spec.name / "training_curves.svg"
+        plot_training_curves(history, out / curves)
+        result["figures"].insert(0, {"path": curves.as_posix(), "kind": "curves", "layer": None, "head": None, "method": None,
+                                     "caption": f"Training and validation loss and accuracy per epoch for {model_spec.title or model_spec.name}."})
     progress(f"{model_spec.name}: {len(result['figures'])} figures in {time.perf_counter() - started:.1f}s")
     return Visualization.model_validate(result)
 
@@ -292,13 +329,16 @@ def _figures_exist(out: Path, result: Visualization) -> bool:
 
 
 def _model_results(model_spec: schema.Model, outputs: list, trained: TrainingRecord,
-                   visualization: Visualization | None) -> ModelResults:
+                   visualization: Visualization | None, source: Source | None = None) -> ModelResults:
     from netviz.models.summary import describe_layer
 
+    layers_text = [source.origin] if source else [describe_layer(layer) for _, head, layer in named_layers(model_spec)
+                                                  if head is None]
     return ModelResults(
-        title=model_spec.title or model_spec.name, description=model_spec.description, dataset=model_spec.dataset,
+        title=model_spec.title or model_spec.name, description=model_spec.description,
+        dataset=source.data_name if source else model_spec.dataset or "",
         sequential=is_chain(model_spec),  # a chain of layers: no "Connected to" column
-        layers_text=[describe_layer(layer) for _, head, layer in named_layers(model_spec) if head is None],
+        layers_text=layers_text,
         params=trained.params, summary=trained.summary, data=trained.data, train=trained.train,
         history=trained.history,
         outputs={o.name: OutputDescription(target=o.target, activation=o.activation, class_names=list(o.class_names))

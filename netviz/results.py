@@ -145,15 +145,15 @@ class ModelResults(Record):
     params: Params
     summary: list[SummaryRow]
     data: Split
-    train: Train
+    train: Train | None  # None: an existing network shown with the weights it came with
     history: dict[str, list[float]]  # Keras' per-epoch history
     outputs: dict[str, OutputDescription]
-    evaluation: dict[str, Evaluation]
+    evaluation: dict[str, Evaluation]  # empty: images without labels, nothing to evaluate against
     visualization: Visualization | None  # None: built with visualization off
 
     @model_validator(mode="after")
     def _every_output_evaluated(self) -> ModelResults:
-        if list(self.evaluation) != list(self.outputs):
+        if self.evaluation and list(self.evaluation) != list(self.outputs):
             raise ValueError(f"evaluation covers {list(self.evaluation)}, the outputs are {list(self.outputs)}")
         return self
 
@@ -164,7 +164,7 @@ class TrainingRecord(Record):
     key: str
     history: dict[str, list[float]]
     evaluation: dict[str, Evaluation]
-    train: Train
+    train: Train | None  # None: an existing network shown with the weights it came with
     seconds: float
     data: Split
     params: Params

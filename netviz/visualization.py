@@ -26,6 +26,10 @@ from netviz.visualize.methods import Method
 
 DELINS_IMAGES = 64  # images per model and head for deletion/insertion and the sanity check
 DELINS_STEPS = 16
+MAX_CHANNELS = 64  # channels or filters per figure; the ones with the highest mean activation, first
+BIG_NETWORK_LAYERS = 50  # a network with more layers than this ...
+BIG_NETWORK_FILTERS = 16  # ... optimizes this many filters per layer: every ascent step runs it up to the layer
+MAX_KERNEL_INPUTS = 32  # input-channel panels per filter in a kernel figure (the default spec's 1x1 layer has 32)
 
 
 def as_float(x: np.ndarray) -> np.ndarray:
@@ -66,8 +70,12 @@ def visualize_model(
     out_dir: Path,
     model_name: str,
     seed: int,
+    explain: tuple[np.ndarray, list[str]] | None = None,
 ) -> dict:
-    """Activations, filters and class-activation maps of one model; figures under ``out_dir/figures/<model>``."""
+    """Activations, filters and class-activation maps of one model; figures under ``out_dir/figures/<model>``.
+
+    ``explain`` (uint8 images, their file names) adds a figure of the model's top-5 predictions for them.
+    """
     out_dir = Path(out_dir)
     fig_dir = out_dir / "figures" / model_name
     shown = pick_images(data.labels_test[outputs[0].target], settings.images, seed)
@@ -78,20 +86,49 @@ def visualize_model(
         result["figures"].append({"path": path.relative_to(out_dir).as_posix(), "kind": kind, "caption": caption,
                                   "layer": layer, "head": head, "method": method})
 
-    activations_view(model, as_float(data.x_test[shown]), choice.activations, fig_dir, record, result["layers"])
-    filters_view(model, choice.filters, settings.filters, seed, fig_dir, record, result["filters"])
+    x_shown = as_float(data.x_test[shown])
+    if explain is not None:
+        predictions_view(model, as_float(explain[0]), explain[1], outputs, fig_dir, record)
+    activations_view(model, x_shown, choice.activations, fig_dir, record, result["layers"],
+                     "given images" if data.kind == "images" else "test images")
+    filters_view(model, choice.filters, settings.filters, seed, fig_dir, record, result["filters"], x_shown)
     cam_view(model, initial_model, outputs, data, settings.cam, choice.cam, shown, seed, fig_dir, record,
              result["explanations"])
     return result
 
 
+def predictions_view(model: Any, x: np.ndarray, files: list[str], outputs: list[OutputInfo], fig_dir: Path,
+                     record: Any) -> None:
+    """Each image with the first output's five most probable classes under it."""
+    from netviz.models.sources import TOP, top_predictions
+
+    info = outputs[0]
+    probs = graph.Predictor(model).all_heads(x)[0]
+    top = top_predictions(probs, info.class_names)
+    path = figures.plot_predictions(x, files, top, fig_dir / "predictions.png")
+    record(path, "predictions", (
+        f"The top-{TOP} predictions of output {info.name} for the {len(x)} given images (file name above each), "
+        f"most probable first, with their probabilities."
+    ), head=info.name)
+
+
+def strongest_channels(maps: np.ndarray, limit: int = MAX_CHANNELS) -> np.ndarray:
+    """Indices of the ``limit`` channels of (N,h,w,C) maps with the highest mean, highest first (stable)."""
+    means = np.asarray(maps, dtype=np.float64).mean(axis=tuple(range(maps.ndim - 1)))
+    return np.argsort(-means, kind="stable")[:limit]
+
+
 def activations_view(model: Any, x: np.ndarray, layers: Sequence[str] | None, fig_dir: Path, record: Any,
-                     out: dict) -> None:
+                     out: dict, what: str = "test images") -> None:
     for act in layer_activations(model, x, layers):
-        path = figures.plot_activations(act.maps, fig_dir / f"activations_{act.layer}.png")
         n, h, w, c = act.maps.shape
+        maps, shown = act.maps, f"{c} channels of {h}x{w}"
+        if c > MAX_CHANNELS:
+            maps = maps[..., strongest_channels(maps)]
+            shown = f"the {MAX_CHANNELS} of its {c} channels of {h}x{w} with the highest mean activation, highest first"
+        path = figures.plot_activations(maps, fig_dir / f"activations_{act.layer}.png")
         record(path, "activations", (
-            f"Activations of layer {act.layer} ({c} channels of {h}x{w}) for {n} test images: rows are images, "
+            f"Activations of layer {act.layer} ({shown}) for {n} {what}: rows are images, "
             f"columns channels (in bands of {figures.BAND}), one colour scale for the whole layer. "
             f"Mean activation {act.mean_activation:.3f}; {act.dead_share:.0%} of channels never fire on these images."
         ), layer=act.layer)
@@ -107,23 +144,44 @@ def dead_filters_sentence(dead: int, count: int) -> str:
 
 
 def filters_view(model: Any, layers: Sequence[str] | None, settings: schema.Filters, seed: int, fig_dir: Path,
-                 record: Any, out: dict) -> None:
+                 record: Any, out: dict, x: np.ndarray | None = None) -> None:
+    """Filter ascent and kernels per layer; of a layer with more than MAX_CHANNELS filters (BIG_NETWORK_FILTERS
+    in a network of more than BIG_NETWORK_LAYERS layers), the ones most active on the shown images ``x``
+    (the first ones without images)."""
     for layer in layers if layers is not None else graph.default_filter_layers(model):
-        res = FilterAscent(model, layer, settings).batched(seed)
+        ascent = FilterAscent(model, layer, settings)
+        chosen, limit = None, BIG_NETWORK_FILTERS if len(model.layers) > BIG_NETWORK_LAYERS else MAX_CHANNELS
+        if ascent.count > limit:
+            chosen = (np.arange(limit) if x is None else
+                      strongest_channels(np.asarray(graph.layer_outputs_model(model, [layer])(x, training=False)), limit))
+        res = ascent.batched(seed, chosen)
         count, dead = len(res.final), int(res.dead.sum())
+        which = (f"each of the {count} filters" if chosen is None else
+                 f"the {count} of its {ascent.count} filters with the highest mean activation on the shown images "
+                 f"(highest first)")
+        tricks = (f", jitter up to {ascent.jitter} px, random scale ±5% and rotation ±5° each step"
+                  if ascent.robust else "")
         path = figures.plot_filters(res.images, fig_dir / f"filters_{layer}.png", dead=res.dead)
         record(path, "filters", (
-            f"Inputs that maximize each of the {count} filters of {layer} ({res.steps} steps of gradient ascent "
-            f"from a grey image, each image stretched to its own range); {dead_filters_sentence(dead, count)}"
+            f"Inputs that maximize {which} of {layer} ({res.steps} steps of gradient ascent "
+            f"from a grey image{tricks}, each image stretched to its own range); {dead_filters_sentence(dead, count)}"
         ), layer=layer)
         out[layer] = {"final_activation": [float(v) for v in res.final], "dead": dead, "count": count,
                       "steps": res.steps}
         kernels = layer_kernels(model, layer)
+        if kernels.shape[1] * kernels.shape[2] == 1 and kernels.shape[-1] > MAX_KERNEL_INPUTS:
+            continue  # a wide 1x1 kernel only mixes channels: a page of single pixels, no pattern to see
+        if len(kernels) > limit:
+            kernels = kernels[chosen if chosen is not None and len(kernels) == ascent.count else np.arange(limit)]
         composite = rgb_composite(kernels) if reads_input(model, layer) else None
+        inputs = kernels.shape[-1]
+        kernels = kernels[..., :MAX_KERNEL_INPUTS]
         path = figures.plot_kernels(kernels, fig_dir / f"kernels_{layer}.png", composite)
         f, kh, kw, cin = kernels.shape
         record(path, "kernels", (
-            f"Raw {kh}x{kw} kernels of {layer}: one block per filter ({f}), one panel per input channel ({cin})"
+            f"Raw {kh}x{kw} kernels of {layer}: one block per filter ({f}"
+            + (", the same ones as above" if chosen is not None and f == len(chosen) else "")
+            + f"), one panel per input channel ({cin}" + (f", the first of {inputs}" if inputs > cin else "") + ")"
             + (", then the three channels as one colour image" if composite is not None else "")
             + "; red positive, blue negative, one scale for the layer."
         ), layer=layer)
@@ -205,7 +263,7 @@ def _cam_figure(probe: CamProbe, batch: CamBatch, method: Method, head: int, map
                 fig_dir: Path, record: Any) -> None:
     info, first, k = probe.outputs[head], probe.outputs[0], batch.shown
     explained = batch.targets[head][:k]
-    wrong = (explained != batch.true[head][:k]) & (target == "predicted")
+    wrong = (explained != batch.true[head][:k]) & (batch.true[head][:k] >= 0) & (target == "predicted")
     labels = [_name(info, t) + (" (wrong)" if w else "") for t, w in zip(explained, wrong)]
     path = figures.plot_cam(
         batch.x[:k], {info.name: probe.at_input_size(method, maps[:k])}, fig_dir / f"{method.name}_{info.name}.png",
@@ -220,7 +278,10 @@ def _cam_figure(probe: CamProbe, batch: CamBatch, method: Method, head: int, map
 
 
 def _name(info: OutputInfo, index: Any) -> str:
+    """The class name of ``index``; an image without a label (index < 0) has none."""
     index = int(index)
+    if index < 0:
+        return ""
     return str(info.class_names[index]) if 0 <= index < len(info.class_names) else str(index)
 
 

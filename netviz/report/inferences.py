@@ -11,7 +11,7 @@ from netviz.report.models import Explanation, FilterStatsRow, ModelView
 
 
 def _scored(models: list[ModelView]) -> list[tuple[ModelView, str, float, float | None]]:
-    return [(m, o.name, o.accuracy, o.reference) for m in models for o in m.outputs]
+    return [(m, o.name, o.accuracy, o.reference) for m in models for o in m.outputs if o.accuracy is not None]
 
 
 def accuracy_vs_reference(models: list[ModelView]) -> list[str]:
@@ -32,7 +32,7 @@ def hardest_heads(models: list[ModelView]) -> list[str]:
     """The lowest-accuracy head of each multi-head model, against its siblings."""
     notes = []
     for m in models:
-        heads = [(o.name, o.accuracy) for o in m.outputs]
+        heads = [(o.name, o.accuracy) for o in m.outputs if o.accuracy is not None]
         if len(heads) < 2:
             continue
         name, acc = min(heads, key=lambda h: h[1])

@@ -27,10 +27,10 @@ class Output:
     target: str
     activation: str
     class_names: list[str]
-    accuracy: float
-    macro_f1: float
+    accuracy: float | None  # None: not evaluated (images without labels)
+    macro_f1: float | None
     reference: float | None
-    confusion: Confusion
+    confusion: Confusion | None
 
     @property
     def difference(self) -> float | None:
@@ -79,7 +79,7 @@ class ModelView:
     dataset_info: DatasetSummary
     provenance: list[tuple[str, str]]
     data: dict[str, int]
-    train: Train
+    train: Train | None
     outputs: list[Output]
     figures: dict[str, list[Figure]]
     layer_stats: list[LayerStatsRow]
@@ -123,11 +123,12 @@ def _figures(out_dir: Path, vis: Visualization | None) -> dict[str, list[Figure]
 def _outputs(m: ModelResults) -> list[Output]:
     result = []
     for name, info in m.outputs.items():
-        ev = m.evaluation[name]
+        ev = m.evaluation.get(name)
         result.append(Output(
             name=name, target=info.target, activation=info.activation, class_names=info.class_names,
-            accuracy=ev.accuracy, macro_f1=ev.macro_f1, reference=ev.reference_accuracy,
-            confusion=build_confusion(ev.confusion, info.class_names)))
+            accuracy=ev.accuracy if ev else None, macro_f1=ev.macro_f1 if ev else None,
+            reference=ev.reference_accuracy if ev else None,
+            confusion=build_confusion(ev.confusion, info.class_names) if ev else None))
     return result
 
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from netviz.data.base import DataConfigError, DataFacts, data_kinds, describe_dataset
 from netviz.errors import SpecError
+from netviz.models.layers import layer_types
 from netviz.spec import schema
 from netviz.spec.layers import Shape, ShapeError, layer_names, layer_shapes
 from netviz.spec.schema import Spec
@@ -112,7 +113,7 @@ def validate(data: dict[str, Any], lines: dict[Loc, int], shown: str, base: Path
         first = min(err.errors(), key=lambda e: (_line_for(_clean_loc(tuple(e["loc"]), data), lines, data),
                                                  e["type"] != "extra_forbidden"))
         raise _spec_error(first, lines, data, shown, booleans or {}) from None
-    _check_references(spec, lines, shown)
+    _check_references(spec, lines, shown, base)
     _check_paths(spec, lines, shown, base)
     return spec
 
@@ -315,18 +316,25 @@ def _unwrap(model: Any, node: Any) -> Any:
 
 # ---------------------------------------------------------------- cross references
 
-def _check_references(spec: Spec, lines: dict[Loc, int], shown: str) -> None:
+def _check_references(spec: Spec, lines: dict[Loc, int], shown: str, base: Path | None = None) -> None:
     seen: set[str] = set()
     for i, model in enumerate(spec.models):
         here: Loc = ("models", i)
         if model.name in seen:
             raise SpecError(shown, lines.get(here + ("name",)), _dotted(here + ("name",)), f"duplicate model name {model.name!r}")
         seen.add(model.name)
+        if model.is_source or model.dataset is None:
+            _check_source_paths(model, here, lines, shown, base)
+            if model.dataset is None:
+                continue
         if model.dataset not in spec.datasets:
             hint = _closest(model.dataset, list(spec.datasets))
             raise SpecError(shown, lines.get(here + ("dataset",)), _dotted(here + ("dataset",)),
                             f"no dataset named {model.dataset!r}{hint}; defined: {', '.join(spec.datasets)}")
-        kind, facts = spec.datasets[model.dataset].kind, _dataset_facts(spec, model.dataset, lines, shown)
+        facts = _dataset_facts(spec, model.dataset, lines, shown)
+        if model.is_source:
+            continue  # its layers and shapes are known once Keras has loaded it (netviz.models.sources)
+        kind = spec.datasets[model.dataset].kind
         if model.is_sequential:
             _check_output(kind, facts, model.target or "", model.layers or [], here, here + ("layers",), lines, shown)
         else:
@@ -387,7 +395,7 @@ def _check_layer_names(model: schema.Model, here: Loc, lines: dict[Loc, int], sh
 
 
 def _check_visualize(model: schema.Model, shapes: dict[str, Shape], here: Loc, lines: dict[Loc, int], shown: str) -> None:
-    """Chosen layers must exist; filters need a Conv2D, a heatmap a layer with spatial maps."""
+    """Chosen layers must exist; filters need a convolution, a heatmap a layer with spatial maps."""
     by_name = dict(layer_names(model))
     choice = model.visualize
     for field, wanted in (("activations", choice.activations), ("filters", choice.filters), ("cam", [choice.cam] if choice.cam else None)):
@@ -397,9 +405,27 @@ def _check_visualize(model: schema.Model, shapes: dict[str, Shape], here: Loc, l
                 hint = _closest(name, list(by_name))
                 raise SpecError(shown, _line_for(loc, lines, None), _dotted(loc),
                                 f"model {model.name!r} has no layer {name!r}{hint}")
-            if field == "filters" and by_name[name] != "Conv2D":
+            if field == "filters" and not getattr(layer_types().get(by_name[name]), "CONV", False):
                 raise SpecError(shown, _line_for(loc, lines, None), _dotted(loc),
-                                f"layer {name!r} is a {by_name[name]}, not a Conv2D layer")
+                                f"layer {name!r} is a {by_name[name]}, not a convolution (Conv2D, SeparableConv2D, DepthwiseConv2D)")
             if field == "cam" and len(shapes[name]) != 3:
                 raise SpecError(shown, _line_for(loc, lines, None), _dotted(loc),
                                 f"layer {name!r} is a {by_name[name]} with output shape {shapes[name]}, not a layer with spatial maps")
+
+
+def _check_source_paths(model: schema.Model, here: Loc, lines: dict[Loc, int], shown: str, base: Path | None) -> None:
+    """A model file, a weights file and the images exist (relative to the spec); their contents are checked on load."""
+    base = base or Path(".")
+    weights = model.application.weights if model.application else None
+    checks: list[tuple[Loc, str]] = []
+    if model.file is not None:
+        checks.append((here + ("file",), model.file))
+    if weights not in (None, "imagenet"):
+        checks.append((here + ("application", "weights"), str(weights)))
+    images = [model.images] if isinstance(model.images, str) else list(model.images or [])
+    for k, item in enumerate(images):
+        checks.append((here + ("images",) + ((k,) if not isinstance(model.images, str) else ()), item))
+    for loc, value in checks:
+        if not (base / value).exists() and not Path(value).expanduser().exists():
+            raise SpecError(shown, _line_for(loc, lines, None), _dotted(loc),
+                            f"no such file or folder {value!r} (relative to the spec or the working directory)")

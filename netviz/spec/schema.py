@@ -65,21 +65,60 @@ class Head(Strict):
     reference_accuracy: float | None = Field(default=None, ge=0, le=1)
 
 
+class Application(Strict):
+    """A model of ``keras.applications`` by its function name, with its own ``preprocess_input``."""
+
+    name: str = Field(min_length=1)  # e.g. MobileNetV2, ResNet50, EfficientNetB0
+    weights: str | None = "imagenet"  # imagenet (download and cache), a local file, or null: random weights
+    input_shape: tuple[int, int, int] = (224, 224, 3)
+    classes: int = Field(default=1000, ge=1, le=100_000)
+
+
 class Model(Strict):
+    """A declared network (``layers`` or ``trunk`` + ``heads``), a saved ``file`` or an ``application``.
+
+    A declared model always trains. A ``file`` or ``application`` model is shown as
+    it is (``train: false`` or no ``train`` block) unless it has a ``train`` block.
+    ``images`` adds photos to explain; without a ``dataset`` they are all it sees.
+    """
+
     name: Name
     title: str | None = None
-    dataset: Name
+    dataset: Name | None = None
     description: str | None = None
     layers: list[Layer] | None = None
     target: str | None = None
     reference_accuracy: float | None = Field(default=None, ge=0, le=1)
     trunk: list[Layer] | None = None
     heads: list[Head] | None = None
-    train: Train = Train()
+    file: str | None = None  # a saved Keras model (.keras or .h5), relative to the spec
+    application: Application | None = None
+    images: str | list[str] | None = None  # a folder of images, or image files, relative to the spec
+    train: Train | None = Train()
     visualize: LayerChoice = LayerChoice()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _train_flag(cls, data: object) -> object:
+        """``train: false`` means "as it is", ``train: true`` the default training; an existing network
+        (``file`` or ``application``) without a train block is shown as it is."""
+        if isinstance(data, dict) and isinstance(data.get("train"), bool):
+            data = {**data, "train": {} if data["train"] else None}
+        if isinstance(data, dict) and "train" not in data and ("file" in data or "application" in data):
+            data = {**data, "train": None}
+        return data
 
     @model_validator(mode="after")
     def _one_shape(self) -> "Model":
+        sources = [key for key in ("file", "application") if getattr(self, key) is not None]
+        if sources:
+            return self._check_source(sources)
+        if self.images is not None and self.dataset is None:
+            raise ValueError("'images' without a 'dataset' needs a trained network: give 'file' or 'application'")
+        if self.dataset is None:
+            raise ValueError("a declared model needs 'dataset' (the data it is trained on)")
+        if self.train is None:
+            raise ValueError("a declared model starts from random weights and must be trained; remove 'train: false'")
         if self.layers is not None:
             if self.trunk is not None or self.heads is not None:
                 raise ValueError("give either 'layers' (sequential) or 'trunk' and 'heads', not both")
@@ -96,12 +135,29 @@ class Model(Strict):
                 raise ValueError("'target' belongs to each head of a multi-head model")
         return self
 
+    def _check_source(self, sources: list[str]) -> "Model":
+        if len(sources) > 1:
+            raise ValueError("give either 'file' or 'application', not both")
+        if self.layers is not None or self.trunk is not None or self.heads is not None:
+            raise ValueError(f"a model from '{sources[0]}' has its own layers; remove 'layers', 'trunk' and 'heads'")
+        if self.dataset is None:
+            if self.images is None:
+                raise ValueError(f"a model from '{sources[0]}' needs a 'dataset' or 'images' to look at")
+            if self.train is not None:
+                raise ValueError("training needs a 'dataset'; 'images' alone are only explained")
+        return self
+
+    @property
+    def is_source(self) -> bool:
+        """True for an existing network (a saved file or a keras.applications model)."""
+        return self.file is not None or self.application is not None
+
     @property
     def is_sequential(self) -> bool:
         return self.layers is not None
 
     def outputs(self) -> list[tuple[str, str, float | None]]:
-        """(output name, target label, reference accuracy) for each output."""
+        """(output name, target label, reference accuracy) for each output of a declared model."""
         if self.is_sequential:
             return [(self.target or "class", self.target or "class", self.reference_accuracy)]
         return [(h.name, h.target, h.reference_accuracy) for h in self.heads or []]
@@ -196,7 +252,7 @@ class Spec(Strict):
     front: Front
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
     output: str | None = None
-    datasets: dict[Name, Dataset] = Field(min_length=1)
+    datasets: dict[Name, Dataset] = {}  # none: every model explains its own 'images'
     models: list[Model] = Field(min_length=1)
     visualize: Visualize = Visualize()
     report: Report = Report()

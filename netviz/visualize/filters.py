@@ -14,6 +14,13 @@ range. A ReLU filter that is off on the start image first climbs its pre-activat
 (see :meth:`FilterAscent._gain`). ``l2`` penalizes the mean squared distance from mid-grey, ``total_variation``
 the mean squared difference of neighbouring pixels; ``jitter`` rolls the image by up
 to that many pixels each step (seeded), which discourages pixel-exact noise.
+
+Inputs of ROBUST_SIDE pixels and more get the standard robustness tricks of
+feature visualization (Olah et al., 2017): a jitter of at least 1/16 of the side,
+and each step a small random scale (±5%) and rotation (±5°) of the image the
+filter sees, so the ascent draws patterns that survive them, not pixel noise.
+``SeparableConv2D`` and ``DepthwiseConv2D`` layers are optimized through the
+layer itself (their output channel), a ``Conv2D`` through its own kernel.
 """
 
 from __future__ import annotations
@@ -30,6 +37,9 @@ STEP_UNIT = 0.01  # one step_size = 1% of the input range per step
 NOISE = 0.02  # start-image noise, as a share of the input range
 DEAD = 1e-6  # a filter whose best mean activation stays at or below this never fires
 FILTER_CHUNK = 256  # filters optimized together in one call
+ROBUST_SIDE = 64  # inputs this large get jitter, scale and rotation each step
+MAX_SCALE_CHANGE = 0.05
+MAX_ROTATION = np.deg2rad(5.0)
 
 
 @dataclass(frozen=True)
@@ -61,35 +71,68 @@ class FilterAscent:
         self.layer = layer
         self.settings = settings
         self.conv = graph.get_layer(model, layer)
-        if graph.layer_type(self.conv) != "Conv2D":
-            raise ValueError(f"layer {layer!r} is a {graph.layer_type(self.conv)}; filters are shown for Conv2D layers")
+        kind = graph.layer_type(self.conv)
+        if kind not in graph.registered("CONV"):
+            raise ValueError(f"layer {layer!r} is a {kind}; filters are shown for convolution layers")
         traced = graph.Traced(model)
-        self.trunk = None if traced.reads_input(layer) else traced.sub_model([traced.input_of(layer)])
-        self.count = int(self.conv.filters)
+        self.own_kernel = kind == "Conv2D"  # else through the layer's output (separable, depthwise)
+        if self.own_kernel:
+            self.trunk = None if traced.reads_input(layer) else traced.sub_model([traced.input_of(layer)])
+        else:
+            self.trunk = traced.sub_model([traced.output_of(layer)])
+        self.count = int(self.conv.filters) if self.own_kernel else int(traced.output_of(layer).shape[-1])
         self.shape = tuple(model.inputs[0].shape[1:])
+        self.robust = min(self.shape[:2]) >= ROBUST_SIDE
         lo, hi = settings.input_range
         self.lo, self.hi, self.mid = float(lo), float(hi), (lo + hi) / 2.0
         self._batch_fn: Any = None
         self._step_fn: Any = None
 
     # ------------------------------------------------------------ shared pieces
-    def start_images(self, seed: int) -> np.ndarray:
+    def start_images(self, seed: int, count: int | None = None) -> np.ndarray:
         """(F,H,W,C) mid-grey plus tiny seeded noise; image f is the same for every method."""
         rng = np.random.default_rng(seed)
-        noise = rng.normal(0.0, NOISE * (self.hi - self.lo), (self.count, *self.shape))
+        noise = rng.normal(0.0, NOISE * (self.hi - self.lo), (count or self.count, *self.shape))
         return np.clip(self.mid + noise, self.lo, self.hi).astype(np.float32)
+
+    @property
+    def jitter(self) -> int:
+        return max(self.settings.jitter, min(self.shape[:2]) // 16) if self.robust else self.settings.jitter
 
     def shifts(self, seed: int) -> np.ndarray:
         """(steps, 2) jitter offsets, seeded, shared by all filters."""
-        j = self.settings.jitter
+        j = self.jitter
         rng = np.random.default_rng([seed, 1])
         return rng.integers(-j, j + 1, (self.settings.steps, 2)).astype(np.int32)
+
+    def warps(self, seed: int) -> np.ndarray:
+        """(steps, 8) projective transforms: a seeded small scale and rotation about the centre per step
+        (the identity for small inputs)."""
+        steps = self.settings.steps
+        identity = np.tile(np.array([1, 0, 0, 0, 1, 0, 0, 0], dtype=np.float32), (steps, 1))
+        if not self.robust:
+            return identity
+        rng = np.random.default_rng([seed, 2])
+        scale = 1.0 + rng.uniform(-MAX_SCALE_CHANGE, MAX_SCALE_CHANGE, steps)
+        angle = rng.uniform(-MAX_ROTATION, MAX_ROTATION, steps)
+        cy, cx = (self.shape[0] - 1) / 2.0, (self.shape[1] - 1) / 2.0
+        a0, a1 = np.cos(angle) / scale, -np.sin(angle) / scale  # output pixel -> input pixel
+        b0, b1 = np.sin(angle) / scale, np.cos(angle) / scale
+        zeros = np.zeros(steps)
+        return np.stack([a0, a1, cx - a0 * cx - a1 * cy, b0, b1, cy - b0 * cx - b1 * cy, zeros, zeros],
+                        axis=1).astype(np.float32)
 
     def _full_pre(self, idx: Any) -> Any:
         """x -> (B,h,w) pre-activation of filter idx[b] on image b, through the whole layer (the reference)."""
         import tensorflow as tf
 
         conv = self.conv
+        if not self.own_kernel:
+            def through_layer(x: Any) -> Any:
+                y = tf.cast(self.trunk(x, training=False), tf.float32)
+                return tf.gather(tf.transpose(y, (0, 3, 1, 2)), idx, axis=1, batch_dims=1)
+
+            return through_layer
 
         def pre(x: Any) -> Any:
             inp = tf.cast(x if self.trunk is None else self.trunk(x, training=False), tf.float32)
@@ -108,7 +151,7 @@ class FilterAscent:
         import tensorflow as tf
 
         conv = self.conv
-        if conv.groups != 1 or (max(conv.strides) > 1 and max(conv.dilation_rate) > 1):
+        if not self.own_kernel or conv.groups != 1 or (max(conv.strides) > 1 and max(conv.dilation_rate) > 1):
             return self._full_pre(idx)  # shapes depthwise_conv2d cannot express
         kh, kw = conv.kernel_size
         kernel = tf.gather(tf.cast(conv.kernel, tf.float32), idx, axis=3)  # (kh, kw, Cin, B)
@@ -131,7 +174,7 @@ class FilterAscent:
         """(B,) the filter's mean activation: the number reported and, once the filter fires, maximized."""
         import tensorflow as tf
 
-        act = self.conv.activation(pre) if self.conv.activation is not None else pre
+        act = self.conv.activation(pre) if self.own_kernel and self.conv.activation is not None else pre
         return tf.reduce_mean(act, axis=(1, 2))
 
     def _gain(self, pre: Any) -> Any:
@@ -148,19 +191,24 @@ class FilterAscent:
         import tensorflow as tf
 
         value = self._activation(pre)
-        if graph.activation_name(self.conv) != "relu":
+        if not self.own_kernel or graph.activation_name(self.conv) != "relu":
             return value
         awake = tf.reduce_max(pre, axis=(1, 2)) > 0
         return tf.where(awake, value, tf.reduce_max(pre, axis=(1, 2)))
 
-    def _step(self, x: Any, pre: Any, shift: Any) -> Any:
+    def _step(self, x: Any, pre: Any, shift: Any, warp: Any = None) -> Any:
         """One normalized-gradient ascent step on a batch; ``pre`` maps images to (B,h,w) pre-activations."""
         import tensorflow as tf
 
         s = self.settings
         with tf.GradientTape() as tape:
             tape.watch(x)
-            gain = self._gain(pre(tf.roll(x, shift, axis=(1, 2))))
+            seen = tf.roll(x, shift, axis=(1, 2))
+            if warp is not None and self.robust:
+                seen = tf.raw_ops.ImageProjectiveTransformV3(
+                    images=seen, transforms=tf.tile(warp[None], (tf.shape(seen)[0], 1)),
+                    output_shape=tf.shape(seen)[1:3], fill_value=self.mid, interpolation="BILINEAR", fill_mode="REFLECT")
+            gain = self._gain(pre(seen))
             if s.l2:
                 gain -= s.l2 * tf.reduce_mean(tf.square(x - self.mid), axis=(1, 2, 3))
             if s.total_variation:
@@ -179,12 +227,14 @@ class FilterAscent:
         image = tf.TensorSpec((None, *self.shape), tf.float32)
         index = tf.TensorSpec((None,), tf.int32)
 
-        @tf.function(autograph=False, input_signature=[image, index, tf.TensorSpec((None, 2), tf.int32)])
-        def ascend(x: Any, idx: Any, shifts: Any) -> Any:
+        @tf.function(autograph=False, input_signature=[image, index, tf.TensorSpec((None, 2), tf.int32),
+                                                       tf.TensorSpec((None, 8), tf.float32)])
+        def ascend(x: Any, idx: Any, shifts: Any, warps: Any) -> Any:
             pre = self._own_pre(idx)
             steps = tf.shape(shifts)[0]
             _, final = tf.while_loop(
-                lambda i, _: i < steps, lambda i, x: (i + 1, self._step(x, pre, shifts[i])), (tf.constant(0), x)
+                lambda i, _: i < steps, lambda i, x: (i + 1, self._step(x, pre, shifts[i], warps[i])),
+                (tf.constant(0), x)
             )
             return final, self._activation(pre(x)), self._activation(pre(final))
 
@@ -199,15 +249,17 @@ class FilterAscent:
         self._batch_fn, self._step_fn, self._activation_fn = ascend, step, activation
 
     # ------------------------------------------------------------ the two methods
-    def batched(self, seed: int) -> FilterImages:
-        """All filters together, all steps in one compiled call (per chunk of filters)."""
+    def batched(self, seed: int, filters: np.ndarray | None = None) -> FilterImages:
+        """All filters (or the listed ones, in that order) together, all steps in one compiled call per chunk."""
         if self._batch_fn is None:
             self._compile()
-        x0, shifts = self.start_images(seed), self.shifts(seed)
+        chosen = np.arange(self.count, dtype=np.int32) if filters is None else np.asarray(filters, dtype=np.int32)
+        x0 = self.start_images(seed) if filters is None else self.start_images(seed, len(chosen))
+        shifts, warps = self.shifts(seed), self.warps(seed)
         images, start, final = [], [], []
-        for a in range(0, self.count, FILTER_CHUNK):
-            idx = np.arange(a, min(self.count, a + FILTER_CHUNK), dtype=np.int32)
-            x, s, f = self._batch_fn(x0[idx], idx, shifts)
+        for a in range(0, len(chosen), FILTER_CHUNK):
+            part = slice(a, min(len(chosen), a + FILTER_CHUNK))
+            x, s, f = self._batch_fn(x0[part], chosen[part], shifts, warps)
             images.append(x.numpy()), start.append(s.numpy()), final.append(f.numpy())
         return FilterImages(self.layer, np.concatenate(images), np.concatenate(start), np.concatenate(final), self.settings.steps)
 
@@ -249,11 +301,21 @@ def reads_input(model: Any, layer: str) -> bool:
 
 
 def layer_kernels(model: Any, layer: str) -> np.ndarray:
-    """The raw kernels of a Conv2D layer as (F, kh, kw, Cin)."""
+    """The raw spatial kernels of a convolution as (F, kh, kw, Cin).
+
+    A DepthwiseConv2D (and the depthwise half of a SeparableConv2D) has one
+    (kh, kw) kernel per input channel and multiplier: F = Cin x multiplier, Cin = 1.
+    """
     conv = graph.get_layer(model, layer)
-    if graph.layer_type(conv) != "Conv2D":
-        raise ValueError(f"layer {layer!r} is a {graph.layer_type(conv)}, not a Conv2D; it has no kernels")
-    return np.transpose(np.asarray(conv.kernel, dtype=np.float32), (3, 0, 1, 2))
+    kind = graph.layer_type(conv)
+    if kind == "Conv2D":
+        return np.transpose(np.asarray(conv.kernel, dtype=np.float32), (3, 0, 1, 2))
+    if kind in graph.registered("CONV"):
+        depthwise = np.asarray(getattr(conv, "depthwise_kernel", None) if kind == "SeparableConv2D" else conv.kernel,
+                               dtype=np.float32)  # (kh, kw, Cin, multiplier)
+        kh, kw = depthwise.shape[:2]
+        return np.transpose(depthwise.reshape(kh, kw, -1, 1), (2, 0, 1, 3))
+    raise ValueError(f"layer {layer!r} is a {kind}, not a Conv2D, SeparableConv2D or DepthwiseConv2D; it has no kernels")
 
 
 def rgb_composite(kernels: np.ndarray) -> np.ndarray | None:

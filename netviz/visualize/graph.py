@@ -14,7 +14,8 @@ import numpy as np
 from netviz.models.outputs import OutputInfo
 from netviz.visualize.resample import Grid
 
-FILTERS = ("Conv2D",)  # the layers filter ascent handles
+SPREAD_ABOVE = 6  # a model with more candidate layers than this shows only ...
+SPREAD_TO = 4  # ... this many by default, spread from the first to the last
 POOLS = ("BatchNormalization", "LayerNormalization", "MaxPooling2D", "AveragePooling2D")
 CHUNK = 2048  # images per forward pass; bounds memory, not speed
 
@@ -39,14 +40,32 @@ def _spatial(model: Any, names: list[str]) -> list[str]:
     return [n for n in names if len(model.get_layer(n).output.shape) == 4]
 
 
+def spread(names: list[str], above: int = SPREAD_ABOVE, keep: int = SPREAD_TO) -> list[str]:
+    """All ``names`` when there are at most ``above``; else ``keep`` of them at even steps from first to last.
+
+    A 150-layer network must give a readable report: the first layer (edges and
+    colours), the last (the most semantic) and evenly spaced ones between.
+    """
+    if len(names) <= above:
+        return list(names)
+    picks = np.unique(np.round(np.linspace(0, len(names) - 1, keep)).astype(int))
+    return [names[i] for i in picks]
+
+
+def conv_like(model: Any) -> list[str]:
+    """Every layer with spatial kernels (Conv2D, SeparableConv2D, DepthwiseConv2D) and spatial maps."""
+    return _spatial(model, layers_of_type(model, registered("CONV")))
+
+
 def default_activation_layers(model: Any) -> list[str]:
-    """Every convolution, merge, normalization and pooling layer with spatial maps (not a BN after a Dense)."""
-    return _spatial(model, layers_of_type(model, registered("CONV", "MERGE") + POOLS))
+    """Every convolution, merge, normalization and pooling layer with spatial maps (not a BN after a Dense),
+    spread to a few when there are many."""
+    return spread(_spatial(model, layers_of_type(model, registered("CONV", "MERGE") + POOLS)))
 
 
 def default_filter_layers(model: Any) -> list[str]:
-    """Every Conv2D layer: the layers with filters to show."""
-    return layers_of_type(model, FILTERS)
+    """Every conv-like layer (the layers with filters to show), spread to a few when there are many."""
+    return spread(conv_like(model))
 
 
 def default_cam_layer(model: Any) -> str:

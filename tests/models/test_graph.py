@@ -111,6 +111,6 @@ def test_branching_model_gets_figures_for_every_conv_and_a_spatial_heatmap_layer
                              tmp_path, "m", 0)
     shown = {(f["kind"], f["layer"]) for f in result["figures"]}
     assert {layer for kind, layer in shown if kind == "activations"} == {"stem", "a", "sep", "b", "sum"}
-    assert {layer for kind, layer in shown if kind == "filters"} == {"stem", "a", "b"}
+    assert {layer for kind, layer in shown if kind == "filters"} == {"stem", "a", "sep", "b"}  # every conv-like layer
     assert {layer for kind, layer in shown if kind == "cam"} == {"act"}
     assert result["explanations"]["gradcam"]["class"]["pointing_game"] is not None

@@ -17,11 +17,12 @@ EXAMPLES = ROOT / "specs" / "examples"
 
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder holding build/examples/ as make_data.py writes it (the specs' paths are relative)."""
+    """A folder holding build/examples/ as make_data.py and make_models.py write it (the specs' paths are relative)."""
     work = tmp_path_factory.mktemp("examples")
-    run = subprocess.run([sys.executable, str(EXAMPLES / "make_data.py")], cwd=work, capture_output=True, text=True,
-                         timeout=300)
-    assert run.returncode == 0, run.stderr
+    for script in ("make_data.py", "make_models.py"):
+        run = subprocess.run([sys.executable, str(EXAMPLES / script)], cwd=work, capture_output=True, text=True,
+                             timeout=300)
+        assert run.returncode == 0, run.stderr
     return work
 
 
@@ -68,3 +69,22 @@ def test_examples_build_end_to_end(workdir: Path) -> None:
     for method in ("gradcam", "gradcam_plus_plus"):
         scores = masks["visualization"]["explanations"][method]["class"]
         assert scores["pointing_game"] > scores["chance_pointing"] and scores["energy_in_mask"] > scores["chance_energy"]
+
+
+@pytest.mark.slow
+def test_existing_network_examples_build_end_to_end(workdir: Path) -> None:
+    """The saved two-branch CNN as it is, and MobileNetV2 (random weights) on eight pictures, both offline."""
+    results = {}
+    for name in ("existing-file", "existing-application"):
+        run = _netviz(workdir, "build", str(EXAMPLES / f"{name}.yaml"), "--out", f"out/{name}", "--no-pdf", "--quiet")
+        assert run.returncode == 0, run.stderr[-3000:]
+        results[name] = json.loads((workdir / "out" / name / "metrics.json").read_text())
+    branch = results["existing-file"]["models"]["branch"]
+    assert branch["train"] is None and branch["evaluation"]["class"]["accuracy"] > 0.25  # better than chance
+    figures = {(f["kind"], f["layer"]) for f in branch["visualization"]["figures"]}
+    for layer in ("stem", "branch_3x3", "branch_5x5", "separable"):
+        assert ("activations", layer) in figures and ("filters", layer) in figures
+    mobile = results["existing-application"]["models"]["mobilenet"]
+    kinds = [f["kind"] for f in mobile["visualization"]["figures"]]
+    assert mobile["evaluation"] == {} and kinds.count("predictions") == 1
+    assert kinds.count("activations") == 4 and kinds.count("filters") == 4

@@ -4,6 +4,9 @@ Each channel's map, upsampled to input size and scaled to [0, 1], masks the inpu
 the model's probability of the target on that masked image is the channel's
 weight (as in the authors' code). No gradients, so no saturation, at the price of
 one forward pass per image and channel: those N*K passes run as large batches.
+Where the layer has more than MAX_CHANNELS channels, each image uses only its
+MAX_CHANNELS channels of highest spatial variance (Faster Score-CAM, Wang et al.,
+2020); the others weigh zero.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from typing import TYPE_CHECKING, Sequence
 import numpy as np
 
 from netviz.visualize.methods.base import Method, normalize, weighted_channels
+
+MAX_CHANNELS = 64
 
 if TYPE_CHECKING:
     from netviz.visualize.cam import CamProbe, Evidence
@@ -43,11 +48,28 @@ def channel_scores(probe: CamProbe, x: np.ndarray, masks: np.ndarray, targets: S
     return [np.concatenate(s) for s in scores]
 
 
+def varied_channels(conv: np.ndarray, limit: int = MAX_CHANNELS) -> np.ndarray | None:
+    """(N, limit) per image the channels of (N,h,w,K) maps with the highest spatial variance; None if K <= limit."""
+    n, _, _, k = conv.shape
+    if k <= limit:
+        return None
+    variance = np.asarray(conv, dtype=np.float64).reshape(n, -1, k).var(axis=1)
+    return np.argsort(-variance, axis=1, kind="stable")[:, :limit]
+
+
 def scorecam(evidence: Evidence) -> list[np.ndarray]:
     """Score-CAM maps (N,h,w) per head; the layer maps are the shared pass's when there is one."""
-    masks = channel_masks(evidence.probe, evidence.conv)
+    conv = evidence.conv
+    chosen = varied_channels(conv)
+    used = conv if chosen is None else np.take_along_axis(conv, chosen[:, None, None, :], axis=3)
+    masks = channel_masks(evidence.probe, used)
     weights = channel_scores(evidence.probe, evidence.x, masks, evidence.targets)
-    return [normalize(weighted_channels(evidence.conv, w)) for w in weights]
+    if chosen is not None:  # back to all K channels, zero where not scored
+        full = [np.zeros((len(conv), conv.shape[-1]), dtype=np.float64) for _ in weights]
+        for f, w in zip(full, weights):
+            np.put_along_axis(f, chosen, w, axis=1)
+        weights = full
+    return [normalize(weighted_channels(conv, w)) for w in weights]
 
 
 METHOD = Method(
