@@ -115,7 +115,7 @@ def test_four_head_model_with_masks_and_no_initial_model(tmp_path):
 
 
 def test_dead_filters_sentence_counts_and_explains() -> None:
-    from netviz.visualize.run import dead_filters_sentence
+    from netviz.visualization import dead_filters_sentence
 
     assert dead_filters_sentence(0, 8) == "every one of the 8 filters fires on some input."
     assert dead_filters_sentence(20, 32).startswith("20 of the 32 filters (62%) fire on no input at all (red frame)")
