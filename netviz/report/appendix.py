@@ -21,7 +21,7 @@ from typing import Any
 MAX_BODY_CLASSES = 4
 
 # Observations the inferences show in the body; the whole list is the appendix's last part.
-BODY_OBSERVATIONS = 6
+BODY_OBSERVATIONS = 4
 
 # Appendix groups of one model, in order: (key, title).
 GROUPS = (("activations", "Intermediate activations and statistics of every visualized layer"),
