@@ -49,13 +49,19 @@ def test_examples_validate_and_name_the_schema(workdir: Path, spec: Path) -> Non
     assert run.returncode == 0, run.stderr
 
 
-@pytest.mark.slow
-def test_examples_build_end_to_end(workdir: Path) -> None:
+def _build_examples(workdir: Path, *names: str) -> dict[str, dict]:
+    """Build each example spec as a user would (no PDF) and return its metrics.json by name."""
     results = {}
-    for name in ("shapes-residual", "shapes-masks"):
+    for name in names:
         run = _netviz(workdir, "build", str(EXAMPLES / f"{name}.yaml"), "--out", f"out/{name}", "--no-pdf", "--quiet")
         assert run.returncode == 0, run.stderr[-3000:]
         results[name] = json.loads((workdir / "out" / name / "metrics.json").read_text())
+    return results
+
+
+@pytest.mark.slow
+def test_examples_build_end_to_end(workdir: Path) -> None:
+    results = _build_examples(workdir, "shapes-residual", "shapes-masks")
     residual = results["shapes-residual"]["models"]["residual"]
     assert residual["sequential"] is False  # a graph: the report shows Keras' "Connected to" column
     rows = {row["name"]: row for row in residual["summary"]}
@@ -74,11 +80,7 @@ def test_examples_build_end_to_end(workdir: Path) -> None:
 @pytest.mark.slow
 def test_existing_network_examples_build_end_to_end(workdir: Path) -> None:
     """The saved two-branch CNN as it is, and MobileNetV2 (random weights) on eight pictures, both offline."""
-    results = {}
-    for name in ("existing-file", "existing-application"):
-        run = _netviz(workdir, "build", str(EXAMPLES / f"{name}.yaml"), "--out", f"out/{name}", "--no-pdf", "--quiet")
-        assert run.returncode == 0, run.stderr[-3000:]
-        results[name] = json.loads((workdir / "out" / name / "metrics.json").read_text())
+    results = _build_examples(workdir, "existing-file", "existing-application")
     branch = results["existing-file"]["models"]["branch"]
     assert branch["train"] is None and branch["evaluation"]["class"]["accuracy"] > 0.25  # better than chance
     figures = {(f["kind"], f["layer"]) for f in branch["visualization"]["figures"]}
