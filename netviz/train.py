@@ -92,9 +92,10 @@ def random_shift(images: Any, shift: int, seed: Any) -> Any:
     offsets = tf.cast(tf.random.stateless_uniform((n, 2), seed, -shift, shift + 1, dtype=tf.int32), tf.float32)
     ones, zeros = tf.ones((n, 1)), tf.zeros((n, 1))
     transforms = tf.concat([ones, zeros, offsets[:, :1], zeros, ones, offsets[:, 1:], zeros, zeros], axis=1)
-    return tf.raw_ops.ImageProjectiveTransformV3(
+    moved = tf.raw_ops.ImageProjectiveTransformV3(
         images=images, transforms=transforms, output_shape=tf.shape(images)[1:3], fill_value=tf.zeros((), tf.float32),
         interpolation="NEAREST", fill_mode="CONSTANT")
+    return tf.ensure_shape(moved, images.shape)  # the op forgets the image size; layers that need it get it back
 
 
 def pipeline_options() -> Any:

@@ -96,6 +96,30 @@ def test_random_shift_moves_each_image_by_whole_pixels_within_the_bound() -> Non
     assert not np.array_equal(shifted[0], plain)
 
 
+def test_random_shift_trains_a_patch_matrix_convolution() -> None:
+    """The shift op forgets the image size; the four-head network's 3x3 over RGB (computed as
+    one patch-matrix matmul) needs it, so ``random_shift`` on LINE once failed in the first step."""
+    import tensorflow as tf
+
+    from netviz.kernels import patch_conv
+    from netviz.models.build import build_model, model_outputs
+    from netviz.train import random_shift
+
+    moved = random_shift(tf.zeros((4, 9, 9, 3), tf.uint8), 1, tf.constant([0, 0], tf.int64))
+    assert moved.shape == (4, 9, 9, 3)
+    spec = schema.Model.model_validate({
+        "name": "shifted", "dataset": "d", "target": "t",
+        "layers": [{"type": "Conv2D", "filters": 4, "kernel_size": 3, "activation": "relu"}, {"type": "Flatten"},
+                   {"type": "Dense", "units": 2, "activation": "softmax"}],
+        "train": {"epochs": 2, "batch_size": 50, "learning_rate": 0.01, "random_shift": 1}})
+    model = build_model(spec, (8, 8, 3), seed=0)
+    assert patch_conv(model.layers[0])
+    x, y = _bright_vs_dark(300, 0)
+    result = fit(model, model_outputs(spec, {"t": ["dark", "bright"]}), np.repeat(x, 3, axis=-1), {"t": y},
+                 spec.train, seed=0, verbose=0)
+    assert len(result.history["loss"]) == 2 and np.isfinite(result.history["loss"]).all()
+
+
 def _shifted(image: np.ndarray, dx: int, dy: int) -> np.ndarray:
     """``image`` sampled at (x + dx, y + dy), zero outside: what the transform computes."""
     out = np.zeros_like(image)
