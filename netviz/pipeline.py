@@ -18,10 +18,13 @@ from pydantic import ValidationError
 import netviz
 from netviz import cache, io
 from netviz.data import Dataset, load_dataset
+from netviz.data.base import DataConfigError
+from netviz.errors import DataError
 from netviz.results import (FORMAT_VERSION, DatasetSummary, Environment, ModelResults, ModelTimings,
                             OutputDescription, Params, Results, Split, SummaryRow, Timings, TrainingRecord, Visualization,
                             VisualizationRecord, load_results)
 from netviz.spec import Spec, load_spec
+from netviz.spec.loader import located
 from netviz.spec import schema
 from netviz.spec.layers import is_chain, named_layers
 from netviz.sources_stage import Source, load_sources
@@ -85,7 +88,7 @@ def build(spec_path: str | Path, options: Options = Options()) -> BuildResult:
     progress(f"spec {spec_path}: {len(spec.datasets)} data sets, {len(spec.models)} models -> {out}")
     if io.remove_stale_temporaries(out):
         progress("removed half-written files of an interrupted build")
-    datasets = _load_datasets(spec, progress)
+    datasets = _load_datasets(spec, spec_path, progress)
     sources = load_sources(spec, spec_path, datasets, options.verbose, progress)  # every check before any write
     datasets.update({s.data_name: s.data for s in sources.values() if s.data_name not in datasets})
     models: dict[str, ModelResults] = {}
@@ -130,12 +133,18 @@ def render_stage(spec: Spec, spec_path: Path, results: Results, out: Path, pdf: 
     return html_path, pdf_path
 
 
-def _load_datasets(spec: Spec, progress: Progress) -> dict[str, Dataset]:
+def _load_datasets(spec: Spec, spec_path: Path, progress: Progress) -> dict[str, Dataset]:
+    """The data sets the models use; a file that fails only now (an unreadable image, NaN in
+    an array) is blamed on its entry's line, as validation blames what it can see."""
     used = {m.dataset for m in spec.models}
     datasets = {}
     for name, config in spec.datasets.items():
         if name in used:
-            datasets[name] = load_dataset(name, config, spec.seed)
+            try:
+                datasets[name] = load_dataset(name, config, spec.seed)
+            except DataError as err:
+                raise located(spec_path, ("datasets", name, *([err.field] if isinstance(err, DataConfigError) else [])),
+                              str(err)) from None
             d = datasets[name]
             progress(f"data {name}: {len(d.x_train):,} train + {len(d.x_test):,} test images {d.input_shape}")
     return datasets

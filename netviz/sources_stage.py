@@ -16,7 +16,7 @@ from typing import Any, Callable
 import numpy as np
 
 from netviz.data.base import Dataset
-from netviz.errors import SpecError
+from netviz.spec.loader import located
 from netviz.models.outputs import OutputInfo
 from netviz.spec import schema
 
@@ -145,12 +145,3 @@ def origin(model_spec: schema.Model, model: Any) -> str:
     weights = {None: "random weights", "imagenet": "ImageNet weights"}.get(app.weights, f"weights from {app.weights}")
     return (f"keras.applications.{app.name} with {weights} ({layers} layers), its own preprocess_input "
             f"as the first layer")
-
-
-def located(spec_path: Path, loc: tuple[Any, ...], message: str) -> SpecError:
-    """A :class:`SpecError` at the line of ``loc`` in the spec (its nearest written parent)."""
-    from netviz.spec.loader import _dotted, _line_for, parse_yaml
-
-    _, lines, _ = parse_yaml(spec_path.read_text(encoding="utf-8"), str(spec_path))  # it validated a moment ago
-    line = _line_for(loc, lines, None)
-    return SpecError(str(spec_path), line, _dotted(loc), message)

@@ -20,7 +20,6 @@ from pydantic import Field
 
 from netviz.data.base import DataConfigError, DataFacts, DataKind, Dataset, register
 from netviz.data.split import stratified_split
-from netviz.errors import DataError
 from netviz.strict import Strict
 
 Side = Annotated[int, Field(ge=4, le=1024)]
@@ -133,7 +132,7 @@ def _read(paths: list[Path], labels: np.ndarray, config: FolderData, name: str) 
     images, failed = decode_images(paths, tuple(config.image_size), config.color)  # type: ignore[arg-type]
     if failed and not config.skip_unreadable:
         first = min(failed)
-        raise DataError(f"{paths[first]}: not a readable image ({failed[first]}); remove it or set "
+        raise DataConfigError("path", f"{paths[first]}: not a readable image ({failed[first]}); remove it or set "
                         f"datasets.{name}.skip_unreadable: true")
     keep = np.setdiff1d(np.arange(len(paths)), np.fromiter(failed, dtype=np.int64, count=len(failed)))
     return images[keep], labels[keep], len(failed)

@@ -46,6 +46,13 @@ def load_spec(path: str | Path) -> Spec:
     return validate(data, lines, shown, path.parent, booleans)
 
 
+def located(spec_path: Path, loc: Loc, message: str) -> SpecError:
+    """A :class:`SpecError` at the line of ``loc`` in a spec that validated a moment ago, for a
+    problem only found later (a data file that will not load, a model file that is no model)."""
+    _, lines, _ = parse_yaml(spec_path.read_text(encoding="utf-8"), str(spec_path))
+    return SpecError(str(spec_path), _line_for(loc, lines, None), _dotted(loc), message)
+
+
 def parse_yaml(text: str, shown: str) -> tuple[Any, dict[Loc, int], dict[Loc, str]]:
     """Compose YAML safely and return plain Python data, a line for every path, and the
     text of every value YAML read as a boolean (``yes``, ``off``...), for error messages."""

@@ -104,8 +104,18 @@ def test_unreadable_image_names_the_file(tmp_path, data, capsys) -> None:
     bad.write_bytes(b"\x89PNG but not really")
     spec = _write(tmp_path, data)
     message = _run(tmp_path, spec, capsys)
-    assert message.startswith(f"{bad}: not a readable image (")
+    where = f"{spec}:{_line(spec, '    path: ' + str(data['folder']))}: datasets.shapes.path: "
+    assert message.startswith(f"{where}{bad}: not a readable image (")
     assert message.endswith("remove it or set datasets.shapes.skip_unreadable: true")
+
+
+def test_nan_in_the_arrays_is_located_at_the_path(tmp_path, data, capsys) -> None:
+    x = np.zeros((6, 8, 8), np.float32)
+    x[3, 2, 2] = np.nan  # only loading the whole array finds it, after validation
+    np.savez(data["npz"], x=x, y=np.arange(6) % 2)
+    spec = _write(tmp_path, data, "arrays")
+    assert _run(tmp_path, spec, capsys) == (f"{spec}:{_line(spec, '    path: ' + str(data['npz']))}: "
+                                            f"datasets.arrays.path: {data['npz']}: x: contains NaN")
 
 
 def test_npz_without_y(tmp_path, data, capsys) -> None:
