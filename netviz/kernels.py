@@ -274,7 +274,7 @@ def _patch_conv_call(layer: Any) -> Any:
     def call(inputs: Any) -> Any:
         kernel = layer.kernel
         rows, cols, channels, filters = kernel.shape
-        inputs = tf.ensure_shape(inputs, (None, *layer.input.shape[1:]))  # a batch of unknown height slices wrongly
+        inputs = tf.ensure_shape(inputs, (None, *layer.input.shape[1:]))  # the size the slicing below needs, if the batch lost it
         x = inputs if layer.padding == "valid" else tf.pad(inputs, _same_padding(rows, cols))
         height, width = x.shape[1] - rows + 1, x.shape[2] - cols + 1
         patches = x if rows * cols == 1 else tf.concat(
