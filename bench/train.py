@@ -7,9 +7,9 @@ Run from the repository root:
 Two ways to train each network are measured side by side, in the same process:
   before  plain Keras: ``model.fit`` on an element-wise tf.data pipeline (from_tensor_slices,
           shuffle, batch, cast), Keras' own Adam, one step per call (netviz before issue 5);
-  after   netviz.train: index-shuffled batches gathered whole (and moved, where the spec asks
+  after   netviz.train.fit: index-shuffled batches gathered whole (and moved, where the spec asks
           for random_shift), TensorFlow's fused Adam kernel, 16 steps per tf.function call,
-          and the training kernels of netviz.kernels (fused batch normalization, patch-matrix
+          and the training kernels of netviz.train.fused_ops (fused batch normalization, patch-matrix
           convolutions).
 The networks come from specs/cs671-a2-task3.yaml (netviz.models.build), trained on random
 uint8 images of the LINE/MNIST shapes (speed does not depend on what the data shows).
@@ -95,7 +95,7 @@ def layer_macs(model: Any) -> dict[str, int]:
 def training_flops(model: Any) -> float:
     """FLOPs per training sample: forward, weight gradient and input gradient of every Conv2D
     and Dense layer (2 x multiply-adds each), without the input gradient of a layer on the input."""
-    from netviz.visualize.graph import Traced
+    from netviz.models.graph import Traced
 
     traced = Traced(model)
     return sum(2.0 * m * (2 if traced.reads_input(name) else 3) for name, m in layer_macs(model).items())
@@ -137,8 +137,8 @@ def prepare(mode: str, model_spec: schema.Model, facts: DataFacts, batch: int, s
             stack: contextlib.ExitStack) -> tuple[Any, Any]:
     """A compiled model and its endless training dataset, the ``mode`` way (``after``: with
     netviz's training kernels swapped in until ``stack`` closes, as ``train.fit`` does)."""
-    from netviz import train
-    from netviz.kernels import training_kernels
+    from netviz.train import fit as train
+    from netviz.train.fused_ops import training_kernels
 
     model = build_model(model_spec, facts.input_shape, seed)
     outputs = model_outputs(model_spec, {t: [str(i) for i in range(k)] for t, k in facts.targets.items()})
@@ -203,7 +203,7 @@ def measure(args: argparse.Namespace) -> tuple[list[Row], list[float]]:
 def report(rows: list[Row], peaks: list[float], args: argparse.Namespace) -> None:
     import tensorflow as tf
 
-    from netviz.runtime import available_cores
+    from netviz.models.runtime import available_cores
 
     peak = max(peaks)
     print(f"TensorFlow {tf.__version__}, {available_cores()} cores; float32 matmul {PEAK_N}x{PEAK_N}: "
@@ -225,7 +225,7 @@ def report(rows: list[Row], peaks: list[float], args: argparse.Namespace) -> Non
 def main() -> None:
     args = parse_args()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    from netviz.runtime import start_tensorflow
+    from netviz.models.runtime import start_tensorflow
 
     start_tensorflow()
     rows, peaks = measure(args)

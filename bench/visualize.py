@@ -18,13 +18,14 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "specs" / "examples"))  # shapes.py, the example data's drawing
 
 import numpy as np  # noqa: E402
 
 from netviz.data.base import Dataset  # noqa: E402
 from netviz.models.outputs import OutputInfo  # noqa: E402
 from netviz.spec import schema  # noqa: E402
-from netviz.spec.layers import named_layers  # noqa: E402
+from netviz.spec.graph import named_layers  # noqa: E402
 from netviz.spec.loader import load_spec  # noqa: E402
 
 SPEC = Path(__file__).resolve().parents[1] / "specs" / "cs671-a2-task3.yaml"
@@ -105,7 +106,7 @@ def best_of(repeats: int, fn, *args) -> float:
 
 
 def bench_filters(model, layer: str, settings: schema.Filters) -> tuple[float, float, int]:
-    from netviz.visualize.filters import FilterAscent
+    from netviz.explain.filters import FilterAscent
 
     ascent = FilterAscent(model, layer, settings)
     subset = range(min(LOOP_FILTERS, ascent.count))
@@ -117,8 +118,8 @@ def bench_filters(model, layer: str, settings: schema.Filters) -> tuple[float, f
 
 
 def bench_gradcam(model, infos: list[OutputInfo], x: np.ndarray) -> tuple[float, float]:
-    from netviz.visualize.cam import CamProbe
-    from netviz.visualize.methods.gradcam import gradcam_maps, gradcam_one_image_loop
+    from netviz.explain.cam import CamProbe
+    from netviz.explain.methods.gradcam import gradcam_maps, gradcam_one_image_loop
 
     probe = CamProbe(model, None, infos)
     targets = probe.targets(x)
@@ -132,10 +133,10 @@ def bench_gradcam(model, infos: list[OutputInfo], x: np.ndarray) -> tuple[float,
 def bench_application(side: int, out: Path) -> tuple[float, float, int, list[str]]:
     """The whole visualization stage of MobileNetV2 (random weights) on 6 pictures of ``side`` pixels:
     activations and filters of the default layers, Grad-CAM, Grad-CAM++, Score-CAM, baselines, trust scores."""
-    from netviz.data.shapes import draw_shapes
-    from netviz.models.sources import build_application, source_outputs
-    from netviz.sources_stage import images_dataset
-    from netviz.visualization import visualize_model
+    from shapes import draw_shapes
+    from netviz.models.load import build_application, source_outputs
+    from netviz.models.existing import images_dataset
+    from netviz.explain.views import visualize_model
 
     app = schema.Application(name="MobileNetV2", weights=None, input_shape=(side, side, 3))
     model = build_application(app, Path("."))
@@ -172,8 +173,8 @@ def main() -> None:
         applications()
         return
 
-    from netviz.visualization import as_float, visualize_model
-    from netviz.visualize import methods
+    from netviz.explain.views import as_float, visualize_model
+    from netviz.explain import methods
 
     spec = load_spec(SPEC)
     rng = np.random.default_rng(spec.seed)

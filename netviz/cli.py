@@ -1,4 +1,4 @@
-"""The ``netviz`` command: a thin shell over :mod:`netviz.pipeline`.
+"""The ``netviz`` command: a thin shell over :mod:`netviz.pipeline.build`.
 
 Every user error prints one line and exits 2; Ctrl-C exits 130 with one line, within
 seconds whatever TensorFlow is doing (netviz.interrupt).
@@ -74,7 +74,7 @@ def run() -> None:
 
 def _run(args: argparse.Namespace) -> int:
     if args.command == "validate":
-        from netviz.spec import load_spec
+        from netviz.spec.loader import load_spec
 
         spec = load_spec(args.spec)
         print(f"{args.spec}: ok ({len(spec.datasets)} data sets, {len(spec.models)} models)")

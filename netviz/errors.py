@@ -23,3 +23,11 @@ class SpecError(NetvizError):
 
 class DataError(NetvizError):
     """Missing or corrupt data files."""
+
+
+class DataConfigError(DataError):
+    """A data set entry that cannot work; ``field`` is the key of the entry to blame."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field

@@ -23,9 +23,9 @@ from typing import Any, Union
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from netviz.errors import NetvizError
-from netviz.spec.schema import Train
+from netviz.spec.schema import Train, Visualize
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the heatmap methods and the visualization settings travel in the results
 
 Fact = Union[str, int, float, bool, None, list[Union[str, int, float, bool]]]  # one line of a data set's provenance
 
@@ -192,6 +192,15 @@ class Timings(Record):
     total_seconds: float
 
 
+class MethodRecord(Record):
+    """A heatmap method as the report describes it: ``description`` completes a sentence that starts with
+    ``title``; a baseline knows nothing about the network."""
+
+    title: str
+    description: str
+    baseline: bool
+
+
 class Environment(Record):
     python: str
     platform: str
@@ -204,6 +213,8 @@ class Results(Record):
     seed: int
     datasets: dict[str, DatasetSummary]
     models: dict[str, ModelResults]
+    visualize: Visualize  # the settings the visualizations were made with
+    methods: dict[str, MethodRecord]  # every heatmap method the models were explained with, in the spec's order
     environment: Environment
     timings: Timings
 
@@ -214,6 +225,9 @@ class Results(Record):
         for name, model in self.models.items():
             if model.dataset not in self.datasets:
                 raise ValueError(f"model {name} uses data set {model.dataset!r}, which is not summarized")
+            unknown = [m for m in (model.visualization.explanations if model.visualization else {}) if m not in self.methods]
+            if unknown:
+                raise ValueError(f"model {name} is explained with {unknown[0]!r}, which methods does not describe")
         return self
 
 

@@ -64,7 +64,7 @@ def test_pages_are_written_only_by_the_deploy_job_and_only_from_the_default_bran
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
     assert deploy["if"] == DEFAULT_BRANCH_ONLY
     assert _steps_using(deploy, "actions/deploy-pages") and deploy["environment"]["name"] == "github-pages"
-    assert deploy["needs"] == "build" and _steps_using(workflow["jobs"]["build"], "actions/upload-pages-artifact")
+    assert set(deploy["needs"]) == {"test", "build"} and _steps_using(workflow["jobs"]["build"], "actions/upload-pages-artifact")
 
 
 def test_the_tests_run_on_keras_mnist_download_with_ci_true(workflow: dict[str, Any]) -> None:

@@ -155,7 +155,7 @@ import keras
 from netviz import interrupt
 from netviz.models.outputs import OutputInfo
 from netviz.spec import schema
-from netviz.train import fit
+from netviz.train.fit import fit
 
 class CtrlCSwallowed(keras.callbacks.Callback):
     def on_epoch_begin(self, epoch, logs=None):

@@ -16,14 +16,17 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
-from netviz.data.base import DataConfigError, DataFacts, DataKind, Dataset, register
+from netviz.errors import DataConfigError
+from netviz.data.base import DataKind, Dataset
+from netviz.registry import DATA_KINDS
+from netviz.spec.facts import DataFacts
 from netviz.data.split import stratified_split
-from netviz.strict import Strict
+from netviz.strict import SpecPath, Strict
 
 
 class ArraysData(Strict):
     kind: Literal["arrays"]
-    path: str
+    path: SpecPath
     test_fraction: float = Field(default=0.2, gt=0, lt=1)
 
 
@@ -129,4 +132,4 @@ def load_arrays(name: str, config: ArraysData, seed: int) -> Dataset:
     )
 
 
-KIND = register(DataKind(ArraysData, describe_arrays, load_arrays))
+DATA_KINDS.register(DataKind(ArraysData, describe_arrays, load_arrays))

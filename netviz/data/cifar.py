@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from netviz.data import sources
-from netviz.data.sources import Found, Pair, Parts
+from netviz.data import downloads
+from netviz.data.downloads import Found, Pair, Parts
 from netviz.errors import DataError
 
 SHAPE = (32, 32, 3)
@@ -123,7 +123,7 @@ def find(name: str, config: object, cifar: Cifar) -> tuple[Found, list[str]]:
         return read_folder(folder, cifar)
 
     def cached() -> Found | None:
-        for home in sources.keras_homes():
+        for home in downloads.keras_homes():
             folder = batch_folder(home / "datasets", cifar)
             if folder is not None:
                 found = read_folder(folder, cifar)
@@ -131,12 +131,12 @@ def find(name: str, config: object, cifar: Cifar) -> tuple[Found, list[str]]:
         return None
 
     def download() -> Found:
-        (xtr, ytr), (xte, yte) = sources.keras_download(cifar.module)
+        (xtr, ytr), (xte, yte) = downloads.keras_download(cifar.module)
         parts: Parts = {"train": (np.asarray(xtr, np.uint8), np.asarray(ytr).reshape(-1).astype(np.int64)),
                         "test": (np.asarray(xte, np.uint8), np.asarray(yte).reshape(-1).astype(np.int64))}
         return Found(parts, "keras download", [])
 
-    found = sources.resolve(getattr(config, "source", "auto"), getattr(config, "path", None),
+    found = downloads.resolve(getattr(config, "source", "auto"), getattr(config, "path", None),
                             local, cached, download, missing)
     folder = Path(found.files[0]).parent if found.files else None
     return found, class_names(folder, cifar) if folder else list(cifar.class_names)

@@ -18,9 +18,12 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import Field
 
-from netviz.data.base import DataConfigError, DataFacts, DataKind, Dataset, register
+from netviz.errors import DataConfigError
+from netviz.data.base import DataKind, Dataset
+from netviz.registry import DATA_KINDS
+from netviz.spec.facts import DataFacts
 from netviz.data.split import stratified_split
-from netviz.strict import Strict
+from netviz.strict import SpecPath, Strict
 
 Side = Annotated[int, Field(ge=4, le=1024)]
 SPLITS = ("train", "test")
@@ -30,7 +33,7 @@ CHUNK = 256  # files per task: large enough to amortize scheduling, small enough
 
 class FolderData(Strict):
     kind: Literal["folder"]
-    path: str
+    path: SpecPath
     image_size: tuple[Side, Side]  # [height, width] every image is resized to
     color: Literal["rgb", "grayscale"] = "rgb"
     test_fraction: float = Field(default=0.2, gt=0, lt=1)
@@ -167,4 +170,4 @@ def load_folder(name: str, config: FolderData, seed: int) -> Dataset:
                    provenance=provenance)
 
 
-KIND = register(DataKind(FolderData, describe_folder, load_folder))
+DATA_KINDS.register(DataKind(FolderData, describe_folder, load_folder))

@@ -13,22 +13,24 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
-from netviz.data import cifar, mnist, sources
-from netviz.data.base import DataFacts, DataKind, Dataset, register
-from netviz.strict import Strict
+from netviz.data import cifar, mnist, downloads
+from netviz.data.base import DataKind, Dataset
+from netviz.registry import DATA_KINDS
+from netviz.spec.facts import DataFacts
+from netviz.strict import SpecPath, Strict
 
 
 class KerasData(Strict):
     kind: Literal["keras"]
     name: Literal["mnist", "fashion_mnist", "cifar10", "cifar100"]
     source: Literal["auto", "keras", "local"] = "auto"
-    path: str | None = None
+    path: SpecPath | None = None
     limit: int | None = Field(default=None, ge=20, le=70_000)
     test_fraction: float = Field(default=0.2, gt=0, lt=1)
 
 
 def describe_keras(config: KerasData) -> DataFacts:
-    sources.check_local_path(config)
+    downloads.check_local_path(config)
     if config.name in mnist.FAMILIES:
         return DataFacts(mnist.SHAPE, {"class": len(mnist.FAMILIES[config.name].class_names)})
     return DataFacts(cifar.SHAPE, {"class": len(cifar.SETS[config.name].class_names)})
@@ -40,8 +42,8 @@ def load_keras(name: str, config: KerasData, seed: int) -> Dataset:
         return mnist.load_family(name, config, seed, mnist.FAMILIES[config.name])
     found, names = cifar.find(name, config, cifar.SETS[config.name])
     rng = np.random.default_rng([seed, 2])
-    parts = sources.limit_parts(found.parts, config.limit, rng)
-    (x_train, y_train), (x_test, y_test), split = sources.split_parts(parts, config.test_fraction, rng, seed)
+    parts = downloads.limit_parts(found.parts, config.limit, rng)
+    (x_train, y_train), (x_test, y_test), split = downloads.split_parts(parts, config.test_fraction, rng, seed)
     return Dataset(
         name=name, kind="keras", x_train=x_train, labels_train={"class": y_train}, x_test=x_test,
         labels_test={"class": y_test}, class_names={"class": names},
@@ -49,4 +51,4 @@ def load_keras(name: str, config: KerasData, seed: int) -> Dataset:
     )
 
 
-KIND = register(DataKind(KerasData, describe_keras, load_keras))
+DATA_KINDS.register(DataKind(KerasData, describe_keras, load_keras))

@@ -15,7 +15,9 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
-from netviz.data.base import DataFacts, DataKind, Dataset, register
+from netviz.data.base import DataKind, Dataset
+from netviz.registry import DATA_KINDS
+from netviz.spec.facts import DataFacts
 from netviz.data.split import grouped_split
 from netviz.errors import DataError
 from netviz.strict import Strict
@@ -168,7 +170,7 @@ def load_line(name: str, config: LineData, seed: int) -> Dataset:
     )
 
 
-KIND = register(DataKind(LineData, describe_line, load_line))
+DATA_KINDS.register(DataKind(LineData, describe_line, load_line))
 
 
 def write_line_files(per_class: int, seed: int, out: Path, fmt: str) -> int:

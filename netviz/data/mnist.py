@@ -19,11 +19,13 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
-from netviz.data import sources
-from netviz.data.base import DataFacts, DataKind, Dataset, register
-from netviz.data.sources import Found, Parts
+from netviz.data import downloads
+from netviz.data.base import DataKind, Dataset
+from netviz.registry import DATA_KINDS
+from netviz.spec.facts import DataFacts
+from netviz.data.downloads import Found, Parts
 from netviz.errors import DataError
-from netviz.strict import Strict
+from netviz.strict import SpecPath, Strict
 
 ENV_DIR = "NETVIZ_MNIST_DIR"
 IMAGES_MAGIC, LABELS_MAGIC = 2051, 2049
@@ -61,7 +63,7 @@ class MnistData(Strict):
 
     kind: Literal["mnist"]
     source: Literal["auto", "keras", "local"] = "auto"
-    path: str | None = None
+    path: SpecPath | None = None
     limit: int | None = Field(default=None, ge=20, le=70_000)
     test_fraction: float = Field(default=0.2, gt=0, lt=1)
 
@@ -168,7 +170,7 @@ def _local(path: Path, config: object) -> Found:
 
 def keras_cache_files(family: Family = MNIST) -> list[Path]:
     """Where Keras may keep the family's download (mnist.npz, or the fashion-mnist folder)."""
-    return [home / "datasets" / family.cache for home in sources.keras_homes()]
+    return [home / "datasets" / family.cache for home in downloads.keras_homes()]
 
 
 def _cached(family: Family) -> Found | None:
@@ -183,7 +185,7 @@ def _cached(family: Family) -> Found | None:
 
 def _download(family: Family = MNIST) -> Parts:
     """Let Keras download the family (monkeypatched away in tests)."""
-    (xtr, ytr), (xte, yte) = sources.keras_download(family.module)
+    (xtr, ytr), (xte, yte) = downloads.keras_download(family.module)
     where = "keras download"
     return {"train": _checked(xtr, ytr, where), "test": _checked(xte, yte, where)}
 
@@ -197,7 +199,7 @@ def find_family(name: str, config: object, family: Family) -> Found:
     def download() -> Found:
         return Found(_download(family), "keras download", [str(keras_cache_files(family)[0])])
 
-    return sources.resolve(getattr(config, "source", "auto"), local, lambda p: _local(p, config), lambda: _cached(family), download, missing)
+    return downloads.resolve(getattr(config, "source", "auto"), local, lambda p: _local(p, config), lambda: _cached(family), download, missing)
 
 
 def load_family(name: str, config: object, seed: int, family: Family) -> Dataset:
@@ -205,8 +207,8 @@ def load_family(name: str, config: object, seed: int, family: Family) -> Dataset
     found = find_family(name, config, family)
     rng = np.random.default_rng([seed, 2])
     limit = getattr(config, "limit", None)
-    parts = sources.limit_parts(found.parts, limit, rng)
-    (x_train, y_train), (x_test, y_test), split = sources.split_parts(parts, float(config.test_fraction), rng, seed)  # type: ignore[attr-defined]
+    parts = downloads.limit_parts(found.parts, limit, rng)
+    (x_train, y_train), (x_test, y_test), split = downloads.split_parts(parts, float(config.test_fraction), rng, seed)  # type: ignore[attr-defined]
     return Dataset(
         name=name,
         kind=config.kind,  # type: ignore[attr-defined]
@@ -222,7 +224,7 @@ def load_family(name: str, config: object, seed: int, family: Family) -> Dataset
 
 
 def describe_mnist(config: MnistData) -> DataFacts:
-    sources.check_local_path(config)
+    downloads.check_local_path(config)
     return DataFacts(SHAPE, {"class": len(MNIST.class_names)})
 
 
@@ -231,4 +233,4 @@ def load_mnist(name: str, config: MnistData, seed: int) -> Dataset:
     return load_family(name, config, seed, MNIST)
 
 
-KIND = register(DataKind(MnistData, describe_mnist, load_mnist))
+DATA_KINDS.register(DataKind(MnistData, describe_mnist, load_mnist))

@@ -12,7 +12,7 @@ from typing import Any
 
 from netviz.models.outputs import OutputInfo
 from netviz.spec import schema
-from netviz.spec.layers import INPUT, build_order, graph_nodes, is_chain, output_nodes
+from netviz.spec.graph import INPUT, build_order, graph_nodes, is_chain, output_nodes
 
 
 def model_outputs(model: schema.Model, class_names: dict[str, list[str]]) -> list[OutputInfo]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from netviz.report.figures import data_uri, encode_png
+from netviz.report.embed import data_uri, encode_png
 
 MAX_TABLE_CLASSES = 12
 INK = (31, 78, 121)

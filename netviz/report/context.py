@@ -16,10 +16,9 @@ from typing import Any
 
 from netviz.report.appendix import BODY_OBSERVATIONS, appendix_parts, appendix_refs, body_view
 from netviz.report.inferences import observations
-from netviz.report.models import ModelView, model_view
+from netviz.report.model_view import ModelView, model_view
 from netviz.results import Results
 from netviz.spec.schema import Spec
-from netviz.visualize import methods as heatmap_methods
 
 
 @dataclass(frozen=True)
@@ -94,7 +93,7 @@ def safe_link(url: str | None) -> str | None:
 def metadata(spec: Spec, models: list[ModelView], results: Results) -> dict[str, Any]:
     """What WeasyPrint copies into the PDF info dictionary (title, authors, ...)."""
     front = spec.front
-    methods = [heatmap_methods.title(m) for m in spec.visualize.cam.methods]
+    methods = [m.title for m in results.methods.values() if not m.baseline]
     keywords = [front.course.code, front.assignment, front.task, "convolutional neural networks",
                 "network visualization", *methods, *sorted({m.dataset_info.kind for m in models})]
     return {
@@ -110,16 +109,14 @@ def metadata(spec: Spec, models: list[ModelView], results: Results) -> dict[str,
 def build_context(spec: Spec, results: Results, out_dir: Path) -> dict[str, Any]:
     """Everything the templates may use; any other name fails (StrictUndefined).
 
-    Models come in the spec's order, then any the results hold that the spec no longer names.
+    What was built comes from the results alone, in the order it was built; the spec gives
+    only the front matter and the report settings, so a spec edited since the build cannot
+    make the report describe what the build did not do.
     """
-    built = results.models
-    named = [m.name for m in spec.models]
-    order = [n for n in named if n in built] + [n for n in built if n not in named]
-    models = [model_view(n, built[n], results.datasets[built[n].dataset], out_dir) for n in order]
+    models = [model_view(n, m, results.datasets[m.dataset], results.methods, out_dir) for n, m in results.models.items()]
     heads = outline(models)
     appendix = appendix_parts(models)
     return {
-        "spec": spec,
         "front": spec.front,
         "spec_file": results.spec,
         "version": results.netviz_version,
@@ -131,9 +128,9 @@ def build_context(spec: Spec, results: Results, out_dir: Path) -> dict[str, Any]
         "outline": heads,
         "toc": toc(heads),
         "sec": {h.id: h for h in heads},
-        "methods": [heatmap_methods.get(m) for m in (*spec.visualize.cam.methods, *heatmap_methods.baselines())],
-        "visualize": spec.visualize,
-        "observations": observations(models, spec.visualize.cam.sanity_threshold),
+        "methods": list(results.methods.values()),
+        "visualize": results.visualize,
+        "observations": observations(models, results.visualize.cam.sanity_threshold),
         "meta": metadata(spec, models, results),
         "number": Numbering(),
         "appendix": appendix, "appendix_of": appendix_refs(appendix), "body_view": body_view,

@@ -7,7 +7,7 @@ on every build so that the report never claims what the metrics do not show.
 from __future__ import annotations
 
 from netviz.report.fmt import num, pct, signed_points, thousands
-from netviz.report.models import Explanation, FilterStatsRow, ModelView
+from netviz.report.model_view import Explanation, FilterStatsRow, ModelView
 
 
 def _scored(models: list[ModelView]) -> list[tuple[ModelView, str, float, float | None]]:

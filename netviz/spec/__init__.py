@@ -1,6 +1,6 @@
-"""The experiment spec: schema, loading with located errors, layer naming."""
+"""The experiment spec: its schema (``schema``), loading with located errors (``loader``), the
+layer graph of a declared network (``graph``) and the layer types (``layers/``).
 
-from netviz.spec.loader import load_spec
-from netviz.spec.schema import Spec
-
-__all__ = ["Spec", "load_spec"]
+Kept free of imports so that a data kind can read :mod:`netviz.spec.facts` while the schema
+is being assembled from the registries.
+"""

@@ -13,12 +13,13 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from netviz.data.base import DataConfigError, DataFacts, data_kinds, describe_dataset
-from netviz.errors import SpecError
-from netviz.models.layers import layer_types
+from netviz.errors import DataConfigError, SpecError
+from netviz.registry import DATA_KINDS, LAYER_TYPES
+from netviz.spec.facts import DataFacts
 from netviz.spec import schema
-from netviz.spec.layers import Shape, ShapeError, layer_names, layer_shapes
+from netviz.spec.graph import Shape, ShapeError, layer_names, layer_shapes
 from netviz.spec.schema import Spec
+from netviz.strict import SPEC_FOLDER
 
 Loc = tuple[Any, ...]
 
@@ -115,7 +116,7 @@ def validate(data: dict[str, Any], lines: dict[Loc, int], shown: str, base: Path
     ``booleans`` the text of values YAML read as booleans (see ``parse_yaml``).
     """
     try:
-        spec = Spec.model_validate(data)
+        spec = Spec.model_validate(data, context={SPEC_FOLDER: base.resolve()} if base is not None else None)
     except ValidationError as err:
         first = min(err.errors(), key=lambda e: (_line_for(_clean_loc(tuple(e["loc"]), data), lines, data),
                                                  e["type"] != "extra_forbidden"))
@@ -243,7 +244,7 @@ def _clean_loc(loc: Loc, data: Any) -> Loc:
     return tuple(out)
 
 
-_BRANCHES = {"int", "float", "str", "tuple", "list", "dict", "function-after", "none", *data_kinds()}
+_BRANCHES = {"int", "float", "str", "tuple", "list", "dict", "function-after", "none", *DATA_KINDS.names()}
 
 
 def _line_for(loc: Loc, lines: dict[Loc, int], data: Any) -> int:
@@ -331,7 +332,7 @@ def _check_references(spec: Spec, lines: dict[Loc, int], shown: str, base: Path 
             raise SpecError(shown, lines.get(here + ("name",)), _dotted(here + ("name",)), f"duplicate model name {model.name!r}")
         seen.add(model.name)
         if model.is_source or model.dataset is None:
-            _check_source_paths(model, here, lines, shown, base)
+            _check_source_paths(model, here, lines, shown)
             if model.dataset is None:
                 continue
         if model.dataset not in spec.datasets:
@@ -340,7 +341,7 @@ def _check_references(spec: Spec, lines: dict[Loc, int], shown: str, base: Path 
                             f"no dataset named {model.dataset!r}{hint}; defined: {', '.join(spec.datasets)}")
         facts = _dataset_facts(spec, model.dataset, lines, shown)
         if model.is_source:
-            continue  # its layers and shapes are known once Keras has loaded it (netviz.models.sources)
+            continue  # its layers and shapes are known once Keras has loaded it (netviz.models.load)
         kind = spec.datasets[model.dataset].kind
         if model.is_sequential:
             _check_output(kind, facts, model.target or "", model.layers or [], here, here + ("layers",), lines, shown)
@@ -364,7 +365,8 @@ def _check_references(spec: Spec, lines: dict[Loc, int], shown: str, base: Path 
 def _dataset_facts(spec: Spec, name: str, lines: dict[Loc, int], shown: str) -> DataFacts:
     """What the data set says about itself (a header, a folder listing), located at its entry on failure."""
     try:
-        return describe_dataset(spec.datasets[name])
+        config = spec.datasets[name]
+        return DATA_KINDS[config.kind].describe(config)
     except DataConfigError as err:
         loc: Loc = ("datasets", name, err.field)
         raise SpecError(shown, _line_for(loc, lines, None), _dotted(loc), str(err)) from None
@@ -412,17 +414,18 @@ def _check_visualize(model: schema.Model, shapes: dict[str, Shape], here: Loc, l
                 hint = _closest(name, list(by_name))
                 raise SpecError(shown, _line_for(loc, lines, None), _dotted(loc),
                                 f"model {model.name!r} has no layer {name!r}{hint}")
-            if field == "filters" and not getattr(layer_types().get(by_name[name]), "CONV", False):
+            if field == "filters" and not LAYER_TYPES[by_name[name]].CONV:
+                convolutions = ", ".join(n for n, t in LAYER_TYPES.entries().items() if t.CONV)
                 raise SpecError(shown, _line_for(loc, lines, None), _dotted(loc),
-                                f"layer {name!r} is a {by_name[name]}, not a convolution (Conv2D, SeparableConv2D, DepthwiseConv2D)")
+                                f"layer {name!r} is a {by_name[name]}, not a convolution ({convolutions})")
             if field == "cam" and len(shapes[name]) != 3:
                 raise SpecError(shown, _line_for(loc, lines, None), _dotted(loc),
                                 f"layer {name!r} is a {by_name[name]} with output shape {shapes[name]}, not a layer with spatial maps")
 
 
-def _check_source_paths(model: schema.Model, here: Loc, lines: dict[Loc, int], shown: str, base: Path | None) -> None:
-    """A model file, a weights file and the images exist (relative to the spec); their contents are checked on load."""
-    base = base or Path(".")
+def _check_source_paths(model: schema.Model, here: Loc, lines: dict[Loc, int], shown: str) -> None:
+    """A model file, a weights file and the images exist (read from the spec's folder); their contents are checked
+    on load."""
     weights = model.application.weights if model.application else None
     checks: list[tuple[Loc, str]] = []
     if model.file is not None:
@@ -433,6 +436,5 @@ def _check_source_paths(model: schema.Model, here: Loc, lines: dict[Loc, int], s
     for k, item in enumerate(images):
         checks.append((here + ("images",) + ((k,) if not isinstance(model.images, str) else ()), item))
     for loc, value in checks:
-        if not (base / value).exists() and not Path(value).expanduser().exists():
-            raise SpecError(shown, _line_for(loc, lines, None), _dotted(loc),
-                            f"no such file or folder {value!r} (relative to the spec or the working directory)")
+        if not Path(value).exists():
+            raise SpecError(shown, _line_for(loc, lines, None), _dotted(loc), f"{value}: no such file or folder")

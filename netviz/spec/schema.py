@@ -11,24 +11,22 @@ from typing import Annotated, Literal, Union
 
 from pydantic import Field, field_validator, model_validator
 
-from netviz.data.base import data_kinds
-from netviz.models.layers import layer_types
-from netviz.strict import Name, Strict
-from netviz.visualize import methods as heatmap_methods
+from netviz.registry import DATA_KINDS, HEATMAP_METHODS, LAYER_TYPES
+from netviz.strict import Name, SpecPath, Strict
 
 MAX_PARAMS = 200_000_000
 
 
 # ---------------------------------------------------------------- layers
-# Each layer type is a class in netviz/models/layers/ (registered there); the spec accepts any of them.
+# Each layer type is a class in netviz/spec/layers/ (a LAYER_TYPES entry); the spec accepts any of them.
 
-Layer = Annotated[Union[tuple(layer_types().values())], Field(discriminator="type")]  # type: ignore[misc]
+Layer = Annotated[Union[tuple(LAYER_TYPES.entries().values())], Field(discriminator="type")]  # type: ignore[misc]
 
 
 # ---------------------------------------------------------------- datasets
-# Each data kind declares its own section in netviz/data/<kind>.py; the spec accepts any registered kind.
+# Each data kind declares its own section in netviz/data/<kind>.py (a DATA_KINDS entry); the spec accepts any.
 
-Dataset = Annotated[Union[tuple(kind.config for kind in data_kinds().values())], Field(discriminator="kind")]  # type: ignore[misc]
+Dataset = Annotated[Union[tuple(kind.config for kind in DATA_KINDS.entries().values())], Field(discriminator="kind")]  # type: ignore[misc]
 
 
 # ---------------------------------------------------------------- models
@@ -69,7 +67,7 @@ class Application(Strict):
     """A model of ``keras.applications`` by its function name, with its own ``preprocess_input``."""
 
     name: str = Field(min_length=1)  # e.g. MobileNetV2, ResNet50, EfficientNetB0
-    weights: str | None = "imagenet"  # imagenet (download and cache), a local file, or null: random weights
+    weights: Literal["imagenet"] | SpecPath | None = "imagenet"  # imagenet (download and cache), a local file, or null
     input_shape: tuple[int, int, int] = (224, 224, 3)
     classes: int = Field(default=1000, ge=1, le=100_000)
 
@@ -91,9 +89,9 @@ class Model(Strict):
     reference_accuracy: float | None = Field(default=None, ge=0, le=1)
     trunk: list[Layer] | None = None
     heads: list[Head] | None = None
-    file: str | None = None  # a saved Keras model (.keras or .h5), relative to the spec
+    file: SpecPath | None = None  # a saved Keras model (.keras or .h5)
     application: Application | None = None
-    images: str | list[str] | None = None  # a folder of images, or image files, relative to the spec
+    images: SpecPath | list[SpecPath] | None = None  # a folder of images, or image files
     train: Train | None = Train()
     visualize: LayerChoice = LayerChoice()
 
@@ -182,11 +180,11 @@ class Filters(Strict):
 
 
 # the heatmap methods a spec may ask for, from the registry (the baselines always run, so are not listed)
-MethodName = Literal[heatmap_methods.selectable()]  # type: ignore[valid-type]
+MethodName = Literal[tuple(name for name, m in HEATMAP_METHODS.entries().items() if not m.baseline)]  # type: ignore[valid-type]
 
 
 class Cam(Strict):
-    methods: list[MethodName] = [name for name, m in heatmap_methods.registry().items() if m.default and not m.baseline]
+    methods: list[MethodName] = [name for name, m in HEATMAP_METHODS.entries().items() if m.default and not m.baseline]
     target: Literal["predicted", "true"] = "predicted"
     eval_images: int = Field(default=200, ge=1, le=10_000)
     sanity_threshold: float = Field(default=0.5, ge=-1, le=1)
@@ -245,7 +243,7 @@ class Report(Strict):
 class Runtime(Strict):
     strategy: Literal["default", "mirrored", "multi_worker"] = "default"
     mixed_precision: bool = False
-    fast_kernels: bool = True  # netviz.kernels' faster training ops; false: stock Keras throughout
+    fast_kernels: bool = True  # netviz.train.fused_ops' faster training ops; false: stock Keras throughout
 
 
 class Spec(Strict):

@@ -2,7 +2,7 @@
 
 Run from the repository root:
     python specs/examples/make_data.py          # build/examples/shapes/ (PNG folders) and build/examples/shapes-masks.npz
-Both hold the SHAPES set (circles, squares, triangles, crosses on noise; netviz/data/shapes.py),
+Both hold the SHAPES set (circles, squares, triangles, crosses on noise; shapes.py beside this file),
 drawn from a fixed seed, so every run writes the same images.
 """
 
@@ -13,8 +13,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # shapes.py, the example data's drawing
 
-from netviz.data.shapes import write_folder, write_npz  # noqa: E402
+from shapes import write_folder, write_npz  # noqa: E402
 
 OUT = Path("build") / "examples"
 

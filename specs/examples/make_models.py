@@ -15,6 +15,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # shapes.py, the example data's drawing
 
 OUT = Path("build") / "examples"
 PHOTOS = 8
@@ -45,7 +46,7 @@ def write_branch_model(path: Path, epochs: int = 6, seed: int = 3) -> None:
     import keras
     import numpy as np
 
-    from netviz.data.shapes import CLASSES, draw_shapes
+    from shapes import CLASSES, draw_shapes
 
     keras.utils.set_random_seed(seed)
     x, drawn, _ = draw_shapes(per_class=200, size=28, channels=1, seed=seed)
@@ -61,7 +62,7 @@ def write_photos(folder: Path, count: int = PHOTOS, size: int = 96, seed: int = 
     """``count`` colour JPEG pictures of shapes, one file each, for a model to explain (as from a camera)."""
     from PIL import Image
 
-    from netviz.data.shapes import draw_shapes
+    from shapes import draw_shapes
 
     x, y, _ = draw_shapes(per_class=-(-count // 4), size=size, channels=3, seed=seed)
     folder.mkdir(parents=True, exist_ok=True)
@@ -70,7 +71,7 @@ def write_photos(folder: Path, count: int = PHOTOS, size: int = 96, seed: int = 
 
 
 def main() -> None:
-    from netviz.runtime import start_tensorflow
+    from netviz.models.runtime import start_tensorflow
 
     start_tensorflow()
     write_branch_model(OUT / "branch.keras")

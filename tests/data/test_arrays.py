@@ -9,7 +9,7 @@ import pytest
 
 from netviz.data import describe_dataset, load_dataset
 from netviz.data.arrays import ArraysData
-from netviz.data.base import DataConfigError
+from netviz.errors import DataConfigError
 
 
 def config(path: Path, **kw) -> ArraysData:

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from netviz.data import describe_dataset, load_dataset
-from netviz.data.base import DataConfigError
+from netviz.errors import DataConfigError
 from netviz.data.folder import FolderData
 from netviz.errors import DataError
 

@@ -21,7 +21,7 @@ def offline(monkeypatch, tmp_path):
     def no_download(*_):
         pytest.fail("tests must not download")
 
-    monkeypatch.setattr("netviz.data.sources.keras_download", no_download)
+    monkeypatch.setattr("netviz.data.downloads.keras_download", no_download)
 
 
 def write_batch(path: Path, images: np.ndarray, labels: list[int], key: bytes) -> None:
@@ -101,7 +101,7 @@ def test_mnist_kind_is_keras_mnist(tmp_path: Path) -> None:
 
 
 def test_a_local_path_that_does_not_exist_is_refused_at_validation(tmp_path: Path) -> None:
-    from netviz.data.base import DataConfigError
+    from netviz.errors import DataConfigError
 
     for config in (KerasData(kind="keras", name="cifar10", path=str(tmp_path / "nope")),
                    mnist.MnistData(kind="mnist", path=str(tmp_path / "nope"))):

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from netviz import pipeline
-from netviz.runtime import start_tensorflow
+from netviz.models.runtime import start_tensorflow
 
 SPEC = """\
 front:
@@ -33,9 +33,9 @@ report: {pdf: false}
 def test_the_applications_own_preprocess_input_reads_the_raw_input() -> None:
     """MobileNetV2 expects x/127.5 - 1 of 0..255 pixels: a [0, 1] image becomes 2x - 1 before the first conv."""
     start_tensorflow()
-    from netviz.models.sources import PREPROCESS_LAYER, build_application
+    from netviz.models.load import PREPROCESS_LAYER, build_application
     from netviz.spec.schema import Application
-    from netviz.visualize import graph
+    from netviz.models import graph
 
     model = build_application(Application(name="MobileNetV2", weights=None, input_shape=(96, 96, 3)), Path("."))
     traced = graph.Traced(model)
@@ -48,7 +48,7 @@ def test_the_applications_own_preprocess_input_reads_the_raw_input() -> None:
 
 
 def test_top_predictions_are_the_most_probable_first() -> None:
-    from netviz.models.sources import top_predictions
+    from netviz.models.load import top_predictions
 
     probs = np.array([[0.1, 0.5, 0.2, 0.05, 0.1, 0.05], [0.3, 0.0, 0.0, 0.0, 0.0, 0.7]])
     top = top_predictions(probs, ("a", "b", "c", "d", "e", "f"), k=3)

@@ -8,8 +8,8 @@ import pytest
 
 from netviz.models.build import build_model, model_outputs
 from netviz.models.summary import describe_layer, param_counts, summary_rows
-from netviz.spec import load_spec
-from netviz.spec.layers import infer_shapes, layer_names
+from netviz.spec.loader import load_spec
+from netviz.spec.graph import infer_shapes, layer_names
 from netviz.data import describe_dataset
 
 ROOT = Path(__file__).resolve().parents[2]

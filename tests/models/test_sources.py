@@ -9,8 +9,8 @@ import pytest
 
 from netviz import pipeline
 from netviz.cli import main
-from netviz.runtime import start_tensorflow
-from netviz.visualization import as_float
+from netviz.models.runtime import start_tensorflow
+from netviz.explain.views import as_float
 
 SIDE, CLASSES = 12, 3
 
@@ -81,7 +81,7 @@ def weights(model: object) -> list[bytes]:
 def test_a_saved_branching_model_is_visualized_as_it_is(workdir: Path) -> None:
     import keras
 
-    from netviz.visualize import graph
+    from netviz.models import graph
 
     before = (workdir / "branch.keras").read_bytes()
     result = pipeline.build(write_spec(workdir, "as_is"), pipeline.Options(out=workdir / "as_is", quiet=True, pdf=False))
@@ -98,7 +98,7 @@ def test_a_saved_branching_model_is_visualized_as_it_is(workdir: Path) -> None:
     assert {f.layer for f in m.visualization.figures if f.kind == "cam"} == {"depthwise"}  # the last spatial layer
     # the accuracy is the file's own: recomputed from the file on the same test split, it is the same number
     from netviz.data import load_dataset
-    from netviz.spec import load_spec
+    from netviz.spec.loader import load_spec
 
     data = load_dataset("tiny", load_spec(workdir / "as_is.yaml").datasets["tiny"], 3)
     predicted = loaded.predict(as_float(data.x_test), verbose=0).argmax(axis=1)
@@ -112,8 +112,8 @@ def test_train_false_keeps_the_weights_byte_identical(workdir: Path) -> None:
     import keras
 
     from netviz.data import load_dataset
-    from netviz.sources_stage import load_sources
-    from netviz.spec import load_spec
+    from netviz.models.existing import load_sources
+    from netviz.spec.loader import load_spec
 
     spec_path = write_spec(workdir, "identical")
     spec = load_spec(spec_path)
@@ -142,8 +142,8 @@ def test_a_train_block_retrains_the_file_and_reports_accuracy(workdir: Path) -> 
 
 
 def test_the_cache_key_hashes_the_file(workdir: Path) -> None:
-    from netviz.models.sources import source_digest
-    from netviz.spec import load_spec
+    from netviz.models.load import source_digest
+    from netviz.spec.loader import load_spec
 
     spec = load_spec(write_spec(workdir, "digest"))
     first = source_digest(spec.models[0], workdir)

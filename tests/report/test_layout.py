@@ -1,7 +1,7 @@
 """Nothing sticks out: every box of every page of the PDF stays inside the text block.
 
 The report is laid out with WeasyPrint exactly as report.pdf is, and each page's box
-tree is checked (netviz.report.layout). The default spec is laid out from the test
+tree is checked (tests.report.layout). The default spec is laid out from the test
 fixture's metrics, the quick spec from the suite's shared build, every other spec
 under specs/ (the stress spec among them: twelve heads, 512 channels, long names)
 from a build of its own.
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from netviz.report.layout import Overflow, laid_out, overflows, page_fill, sparse_body_pages
+from tests.report.layout import Overflow, laid_out, overflows, page_fill, sparse_body_pages
 from netviz.results import load_results
 from netviz.spec.loader import load_spec
 from tests.conftest import run_netviz

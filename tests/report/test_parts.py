@@ -9,7 +9,7 @@ import pytest
 
 from netviz.report import build_html
 from netviz.report.confusion import build_confusion
-from netviz.report.figures import display_width, encode_png, is_pixel_image, png_size
+from netviz.report.embed import display_width, encode_png, is_pixel_image, png_size
 from netviz.report.fmt import num, pct, signed_points, thousands
 
 from . import load_raw, make_build, make_spec

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from netviz.report import render_report
-from netviz.visualize import methods as heatmap_methods
+from netviz.explain import methods as heatmap_methods
 
 from . import load_results, make_build, make_spec, pdf_info, pdf_outline, pdf_text, poppler
 

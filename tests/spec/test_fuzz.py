@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from netviz.errors import SpecError
-from netviz.spec import load_spec
+from netviz.spec.loader import load_spec
 from netviz.spec.schema import Spec
 
 ROOT = Path(__file__).resolve().parents[2]

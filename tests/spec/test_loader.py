@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from netviz.registry import DATA_KINDS, LAYER_TYPES
 from netviz.cli import main
-from netviz.data import data_kinds
-from netviz.models.layers import layer_types
 from netviz.errors import SpecError
-from netviz.spec import load_spec
+from netviz.spec.loader import load_spec
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT = (ROOT / "specs" / "cs671-a2-task3.yaml").read_text()
@@ -38,7 +37,7 @@ MUTATIONS = [
     ("unknown key with hint", "filters: 32, kernel_size: 7", "filtres: 32, kernel_size: 7", "models[0].layers[0].filtres",
      "unknown key (did you mean 'filters'?)"),
     ("unknown layer type", "{type: Conv2D, filters: 8", "{type: Conv3D, filters: 8", "models[2].trunk[3].type",
-     "unknown type 'Conv3D' (did you mean 'Conv2D'?); expected one of " + ", ".join(f"'{t}'" for t in layer_types())),
+     "unknown type 'Conv3D' (did you mean 'Conv2D'?); expected one of " + ", ".join(f"'{t}'" for t in LAYER_TYPES.names())),
     ("missing dataset", "    dataset: mnist\n", "    dataset: mnits\n", "models[0].dataset",
      "no dataset named 'mnits' (did you mean 'mnist'?); defined: mnist, line"),
     ("absurd layer", "units: 1024", "units: 1000000000", "models[0].layers[4].units", "must be <= 65536"),
@@ -47,7 +46,7 @@ MUTATIONS = [
     ("bad head target", "target: length", "target: lenght", "models[2].heads[0].target",
      "line data has no label 'lenght'; expected one of class, length, width, angle, colour"),
     ("unknown dataset kind", "kind: line", "kind: lines", "datasets.line.kind",
-     "unknown kind 'lines' (did you mean 'line'?); expected one of " + ", ".join(f"'{k}'" for k in data_kinds())),
+     "unknown kind 'lines' (did you mean 'line'?); expected one of " + ", ".join(f"'{k}'" for k in DATA_KINDS.names())),
     ("dropout rate", "{type: Dropout, rate: 0.4}\n      - {type: Flatten}", "{type: Dropout, rate: 1.4}\n      - {type: Flatten}",
      "models[2].trunk[5].rate", "must be < 1"),
     ("list for int", "per_class: 1000 ", "per_class: [1] ", "datasets.line.per_class", "must be an integer"),
@@ -185,7 +184,7 @@ def test_cli_prints_no_traceback_and_leaves_output_untouched(tmp_path: Path) -> 
 
 
 def test_import_netviz_does_not_import_tensorflow() -> None:
-    code = "import sys, netviz, netviz.cli, netviz.spec, netviz.pipeline; print('tensorflow' in sys.modules)"
+    code = "import sys, netviz, netviz.cli, netviz.spec, netviz.pipeline.build; print('tensorflow' in sys.modules)"
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert run.stdout.strip() == "False"
 

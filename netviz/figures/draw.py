@@ -1,0 +1,122 @@
+"""The figures stage of one model: every view the explain stage computed, drawn and captioned.
+
+Each figure is written under ``figures/<model>/`` of the build folder and recorded with
+its caption, which states the facts the explain stage measured; the report embeds them
+in the order they come: training curves, predictions, activations, filters and their
+kernels, heatmaps, and the deletion/insertion curves.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, Mapping, Sequence
+
+from netviz.explain.views import TOP, Activations, Filters, Heatmaps, ModelViews, Predictions, TrustCurves
+from netviz.figures import plots
+from netviz.results import FigureRecord
+
+
+
+def draw_model(views: ModelViews | None, history: Mapping[str, Sequence[float]], out: Path, model: str,
+               title: str) -> list[FigureRecord]:
+    """The model's figures under ``out/figures/<model>``, in report order, with their captions."""
+    folder = out / "figures" / model
+    records: list[FigureRecord] = []
+
+    def record(path: Path, kind: str, caption: str, layer: str | None = None, head: str | None = None,
+               method: str | None = None) -> None:
+        records.append(FigureRecord(path=path.relative_to(out).as_posix(), kind=kind, caption=caption, layer=layer,
+                                    head=head, method=method))
+
+    if history:
+        record(plots.plot_training_curves(history, folder / "training_curves.svg"), "curves",
+               f"Training and validation loss and accuracy per epoch for {title}.")
+    if views is None:
+        return records
+    if views.predictions is not None:
+        _predictions(views.predictions, folder, record)
+    for activations in views.activations:
+        _activations(activations, folder, record)
+    for filters in views.filters:
+        _filters(filters, folder, record)
+    for heatmaps in views.heatmaps:
+        _heatmaps(heatmaps, folder, record)
+    _trust(views.trust, folder, record)
+    return records
+
+
+def _predictions(view: Predictions, folder: Path, record: Callable[..., None]) -> None:
+    path = plots.plot_predictions(view.images, view.files, view.top, folder / "predictions.png")
+    record(path, "predictions", (
+        f"The top-{TOP} predictions of output {view.head} for the {len(view.images)} given images (file name above "
+        f"each), most probable first, with their probabilities."
+    ), head=view.head)
+
+
+def _activations(view: Activations, folder: Path, record: Callable[..., None]) -> None:
+    n, h, w, c = view.maps.shape
+    shown = (f"{c} channels of {h}x{w}" if c == view.channels else
+             f"the {c} of its {view.channels} channels of {h}x{w} with the highest mean activation, highest first")
+    path = plots.plot_activations(view.maps, folder / f"activations_{view.layer}.png")
+    record(path, "activations", (
+        f"Activations of layer {view.layer} ({shown}) for {n} {view.images_are}: rows are images, "
+        f"columns channels (in bands of {plots.BAND}), one colour scale for the whole layer. "
+        f"Mean activation {view.stats.mean_activation:.3f}; {view.stats.dead_share:.0%} of channels never fire on "
+        f"these images."
+    ), layer=view.layer)
+
+
+def dead_filters_sentence(dead: int, count: int) -> str:
+    """How many filters no input can make fire, and what that costs the layer."""
+    if not dead:
+        return f"every one of the {count} filters fires on some input."
+    return (f"{dead} of the {count} filters ({dead / count:.0%}) fire on no input at all (red frame): ReLUs switched "
+            f"off during training pass nothing on and get no gradient, so the layer works with {count - dead}.")
+
+
+def _filters(view: Filters, folder: Path, record: Callable[..., None]) -> None:
+    count, dead, layer = view.stats.count, view.stats.dead, view.layer
+    which = (f"each of the {count} filters" if count == view.total else
+             f"the {count} of its {view.total} filters with the highest mean activation on the shown images "
+             f"(highest first)")
+    tricks = (f", jitter up to {view.jitter} px, random scale ±5% and rotation ±5° each step"
+              if view.jitter is not None else "")
+    path = plots.plot_filters(view.images, folder / f"filters_{layer}.png", dead=view.dead)
+    record(path, "filters", (
+        f"Inputs that maximize {which} of {layer} ({view.stats.steps} steps of gradient ascent "
+        f"from a grey image{tricks}, each image stretched to its own range); {dead_filters_sentence(dead, count)}"
+    ), layer=layer)
+    k = view.kernels
+    if k is None:
+        return
+    path = plots.plot_kernels(k.kernels, folder / f"kernels_{layer}.png", k.composite)
+    f, kh, kw, cin = k.kernels.shape
+    record(path, "kernels", (
+        f"Raw {kh}x{kw} kernels of {layer}: one block per filter ({f}"
+        + (", the same ones as above" if k.same_as_filters else "")
+        + f"), one panel per input channel ({cin}" + (f", the first of {k.inputs}" if k.inputs > cin else "") + ")"
+        + (", then the three channels as one colour image" if k.composite is not None else "")
+        + "; red positive, blue negative, one scale for the layer."
+    ), layer=layer)
+
+
+def _heatmaps(view: Heatmaps, folder: Path, record: Callable[..., None]) -> None:
+    path = plots.plot_cam(
+        view.images, {view.head: view.maps}, folder / f"{view.method}_{view.head}.png",
+        image_labels=view.image_labels, map_labels={view.head: view.map_labels},
+        title=f"{view.title} on {view.layer}, head {view.head}",
+    )
+    record(path, "cam", (
+        f"{view.title} heatmaps on layer {view.layer} for head {view.head}: top row the inputs (true "
+        f"{view.image_target} below), then the map of the {view.target} {view.head_target} overlaid (named below, "
+        f"marked with a cross where the prediction is wrong); each map scaled to its own maximum."
+    ), layer=view.layer, head=view.head, method=view.method)
+
+
+def _trust(view: TrustCurves, folder: Path, record: Callable[..., None]) -> None:
+    path = plots.plot_deletion_insertion(view.curves, folder / "deletion_insertion.svg", baselines=set(view.baselines))
+    record(path, "trust", (
+        f"Deletion and insertion curves (Petsiuk et al., 2018) on {view.images} test images, heatmaps of layer "
+        f"{view.layer}: the target probability as the most salient pixels are removed (good maps make it fall fast) "
+        f"or inserted into a blurred copy (rise fast); dashed, the baselines that know nothing about the network."
+    ), layer=view.layer)

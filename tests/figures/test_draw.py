@@ -1,0 +1,56 @@
+"""The figures stage on the views of tiny models: which files, in which order, with which captions."""
+
+from __future__ import annotations
+
+from netviz.explain.views import explain_model
+from netviz.figures.draw import dead_filters_sentence, draw_model
+from netviz.spec import schema
+from tests.explain import four_head, softmax_info, tiny_cnn
+from tests.explain.test_views import SETTINGS, dataset
+
+
+def test_single_output_model_figures_in_report_order(tmp_path):
+    views = explain_model(tiny_cnn("sequential"), tiny_cnn("sequential", seed=9), [softmax_info()], dataset(1),
+                          SETTINGS, schema.LayerChoice(), 0)
+    history = {"loss": [1.0, 0.5], "accuracy": [0.5, 0.8], "val_loss": [1.1, 0.6], "val_accuracy": [0.4, 0.7]}
+    figures = draw_model(views, history, tmp_path, "seq", "Tiny CNN")
+    paths = [f.path for f in figures]
+    assert paths == [
+        "figures/seq/training_curves.svg",
+        "figures/seq/activations_conv2d.png", "figures/seq/activations_batch_normalization.png",
+        "figures/seq/activations_max_pooling2d.png", "figures/seq/activations_conv2d_1.png",
+        "figures/seq/filters_conv2d.png", "figures/seq/kernels_conv2d.png",
+        "figures/seq/filters_conv2d_1.png", "figures/seq/kernels_conv2d_1.png",
+        "figures/seq/gradcam_class.png", "figures/seq/gradcam_plus_plus_class.png", "figures/seq/scorecam_class.png",
+        "figures/seq/deletion_insertion.svg",
+    ]
+    assert all((tmp_path / p).stat().st_size > 0 for p in paths)
+    assert [f.kind for f in figures] == ["curves"] + ["activations"] * 4 + ["filters", "kernels"] * 2 + ["cam"] * 3 + ["trust"]
+    assert figures[0].caption == "Training and validation loss and accuracy per epoch for Tiny CNN."
+    cam = figures[9]
+    assert (cam.layer, cam.head, cam.method) == ("conv2d_1", "class", "gradcam")
+    assert cam.caption.startswith("Grad-CAM heatmaps on layer conv2d_1 for head class: top row the inputs (true class")
+    assert figures[-1].layer == "conv2d_1" and "on 40 test images, heatmaps of layer conv2d_1" in figures[-1].caption
+    conv = views.activations[0].stats
+    assert figures[1].caption.startswith("Activations of layer conv2d (4 channels of 8x8) for 6 test images")
+    assert f"Mean activation {conv.mean_activation:.3f}; {conv.dead_share:.0%} of channels never fire" in figures[1].caption
+    assert figures[5].caption.startswith("Inputs that maximize each of the 4 filters of conv2d (10 steps of gradient ascent")
+    assert "one panel per input channel (1)" in figures[6].caption
+
+
+def test_no_history_no_curves_and_every_head_drawn(tmp_path):
+    model, infos = four_head()
+    settings = SETTINGS.model_copy(update={"cam": schema.Cam(methods=["gradcam"], eval_images=30)})
+    views = explain_model(model, None, infos, dataset(3, masks=True), settings,
+                          schema.LayerChoice(activations=["conv2d_1"], filters=["conv2d"], cam="conv2d"), 1)
+    figures = draw_model(views, {}, tmp_path, "multi", "Multi")
+    assert [f.path for f in figures if f.kind == "cam"] == [
+        f"figures/multi/gradcam_{h}.png" for h in ("length", "width", "colour", "angle")]
+    assert figures[0].kind == "activations"
+    assert (tmp_path / "figures/multi/deletion_insertion.svg").read_text().startswith("<?xml")
+
+
+def test_dead_filters_sentence_counts_and_explains() -> None:
+    assert dead_filters_sentence(0, 8) == "every one of the 8 filters fires on some input."
+    assert dead_filters_sentence(20, 32).startswith("20 of the 32 filters (62%) fire on no input at all (red frame)")
+    assert dead_filters_sentence(20, 32).endswith("so the layer works with 12.")
