@@ -20,9 +20,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "specs" / "examples"))  # shapes.py, the example data's drawing
 
+from shapes import CLASSES, write_folder  # noqa: E402
+
 from netviz.data import load_dataset  # noqa: E402
 from netviz.data.folder import FolderData  # noqa: E402
-from shapes import CLASSES, write_folder  # noqa: E402
 
 
 def main() -> None:

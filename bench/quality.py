@@ -69,11 +69,11 @@ def measure(out: Path, spec_path: Path, results: Any) -> dict[str, dict[str, Any
     import keras
 
     from netviz.data import load_dataset
-    from netviz.spec.loader import load_spec
-    from netviz.models import graph
     from netviz.explain.activations import layer_activations
     from netviz.explain.filters import FilterAscent
     from netviz.explain.views import as_float
+    from netviz.models import graph
+    from netviz.spec.loader import load_spec
 
     spec = load_spec(spec_path)
     data = {name: load_dataset(name, spec.datasets[name], spec.seed) for name in {m.dataset for m in spec.models}}

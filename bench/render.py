@@ -31,7 +31,10 @@ from netviz.spec.schema import Spec  # noqa: E402
 def prepare(build: Path | None, spec_arg: Path | None, work: Path) -> tuple[Spec, Path, Results]:
     """A build folder under ``work`` plus its spec and results: a copy of ``build``, or the fixture."""
     if build is None:
-        from report import make_build, make_spec  # tests/report: fixture results and drawn figures
+        from report import (  # tests/report: fixture results and drawn figures
+            make_build,
+            make_spec,
+        )
 
         results, spec_path = make_build(work)
         return make_spec(), spec_path, results

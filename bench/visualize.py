@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "specs" / "examples
 
 import numpy as np  # noqa: E402
 
+from bench.baselines import ascend_one_filter_loop, gradcam_one_image_loop  # noqa: E402
 from netviz.data.base import Dataset  # noqa: E402
 from netviz.models.outputs import OutputInfo  # noqa: E402
 from netviz.spec import schema  # noqa: E402
@@ -100,6 +101,15 @@ def timed(fn, *args, **kwargs):
     return time.perf_counter() - start, value
 
 
+def visualize(model, initial, infos, data, settings, choice, out: Path, name: str, seed: int, given=None):
+    """The explain and figures stages of one model, as the pipeline runs them: the figures' records."""
+    from netviz.explain.views import explain_model
+    from netviz.figures.draw import draw_model
+
+    views = explain_model(model, initial, infos, data, settings, choice, seed, given)
+    return draw_model(views, {}, out, name, name)
+
+
 def best_of(repeats: int, fn, *args) -> float:
     """The fastest of ``repeats`` runs: the least disturbed by whatever else the machine does."""
     return min(timed(fn, *args)[0] for _ in range(repeats))
@@ -110,16 +120,18 @@ def bench_filters(model, layer: str, settings: schema.Filters) -> tuple[float, f
 
     ascent = FilterAscent(model, layer, settings)
     subset = range(min(LOOP_FILTERS, ascent.count))
-    fast, slow = ascent.batched(0), [ascent.one_filter_loop(f, 0) for f in subset]  # also traces both
+    fast, slow = ascent.batched(0), [ascend_one_filter_loop(ascent, f, 0) for f in subset]  # also traces both
     assert all(np.allclose(fast.images[f], slow[f][0], atol=1e-4) for f in subset), "batched and loop ascent differ"
     batched = best_of(5, ascent.batched, 0)
-    loop = best_of(3, lambda: [ascent.one_filter_loop(f, 0) for f in subset])
+    loop = best_of(3, lambda: [ascend_one_filter_loop(ascent, f, 0) for f in subset])
     return batched, loop * ascent.count / len(subset), ascent.count
 
 
 def bench_gradcam(model, infos: list[OutputInfo], x: np.ndarray) -> tuple[float, float]:
-    from netviz.explain.cam import CamProbe
-    from netviz.explain.methods.gradcam import gradcam_maps, gradcam_one_image_loop
+    from netviz.explain.cam import CamProbe, explain
+
+    def gradcam_maps(probe: CamProbe, x: np.ndarray, targets: list[np.ndarray]) -> list[np.ndarray]:
+        return explain(probe, x, targets, ["gradcam"])["gradcam"]
 
     probe = CamProbe(model, None, infos)
     targets = probe.targets(x)
@@ -134,25 +146,26 @@ def bench_application(side: int, out: Path) -> tuple[float, float, int, list[str
     """The whole visualization stage of MobileNetV2 (random weights) on 6 pictures of ``side`` pixels:
     activations and filters of the default layers, Grad-CAM, Grad-CAM++, Score-CAM, baselines, trust scores."""
     from shapes import draw_shapes
+
+    from netviz.data.images import unlabelled
     from netviz.models.load import build_application, source_outputs
-    from netviz.models.existing import images_dataset
-    from netviz.explain.views import visualize_model
 
     app = schema.Application(name="MobileNetV2", weights=None, input_shape=(side, side, 3))
-    model = build_application(app, Path("."))
+    model = build_application(app)
     import keras
 
     keras.utils.set_random_seed(1)
     initial = keras.models.clone_model(model)
     x = draw_shapes(per_class=2, size=side, channels=3, seed=5)[0][:APPLICATION_IMAGES]
     infos = source_outputs(model, "class", None, None)
-    data = images_dataset("photos", x, [f"p{i}.png" for i in range(len(x))], "photos", infos[0], "class")
+    files = [Path(f"p{i}.png") for i in range(len(x))]
+    data = unlabelled("photos", x, files, "photos", "class", list(infos[0].class_names))
     settings = schema.Visualize(cam=schema.Cam(methods=["gradcam", "gradcam_plus_plus", "scorecam"]))
     cpu = time.process_time()
-    stage, result = timed(visualize_model, model, initial, infos, data, settings, schema.LayerChoice(), out,
-                          f"mobilenet{side}", 0, (x, [f"p{i}.png" for i in range(len(x))]))
+    stage, figures = timed(visualize, model, initial, infos, data, settings, schema.LayerChoice(), out,
+                           f"mobilenet{side}", 0, (x, [f.name for f in files]))
     cpu = time.process_time() - cpu  # all threads: on a busy shared machine, wall clock / CPU shows the contention
-    return stage, cpu, len(result["figures"]), sorted({f["layer"] for f in result["figures"] if f["kind"] == "filters"})
+    return stage, cpu, len(figures), sorted({f.layer for f in figures if f.kind == "filters"})
 
 
 def applications() -> None:
@@ -173,8 +186,8 @@ def main() -> None:
         applications()
         return
 
-    from netviz.explain.views import as_float, visualize_model
     from netviz.explain import methods
+    from netviz.explain.views import as_float
 
     spec = load_spec(SPEC)
     rng = np.random.default_rng(spec.seed)
@@ -186,13 +199,13 @@ def main() -> None:
             d = data[m.dataset]
             model, initial = build(m, d.input_shape, spec.seed), build(m, d.input_shape, spec.seed + 1)
             infos = output_infos(m, d.kind)
-            stage, result = timed(visualize_model, model, initial, infos, d, spec.visualize, m.visualize,
-                                  Path(out), m.name, spec.seed)
+            stage, figures = timed(visualize, model, initial, infos, d, spec.visualize, m.visualize,
+                                   Path(out), m.name, spec.seed)
             conv = [layer.name for layer in model.layers if type(layer).__name__ == "Conv2D"][0]
             fb, fl, count = bench_filters(model, conv, spec.visualize.filters)
             gb, gl = bench_gradcam(model, infos, as_float(d.x_test[:CAM_IMAGES]))
             total += stage
-            rows.append((m.name, conv, count, fb, fl, gb, gl, stage, len(result["figures"])))
+            rows.append((m.name, conv, count, fb, fl, gb, gl, stage, len(figures)))
     print()
     print(f"{'network':<10} {'filters: layer':<15} {'batched':>8} {'loop*':>8} {'x':>6} | "
           f"{'Grad-CAM ' + str(CAM_IMAGES) + ' img: batched':>26} {'loop':>7} {'x':>6} | {'stage':>6} {'figs':>4}")
@@ -204,7 +217,7 @@ def main() -> None:
           f"full-layer objective, Python loop), time scaled to all filters of the layer.")
     print("  Batched and loop times are warm (tracing excluded, best of 3-5 runs); results checked equal.")
     print("  Grad-CAM loop: one eager GradientTape per image (the classic recipe).")
-    print("  stage: visualize_model, run first for each network on fresh objects, tracing included (activations,")
+    print("  stage: explain_model and draw_model, run first for each network on fresh objects, tracing included (activations,")
     print(f"  filters and kernels of every conv layer, {len(spec.visualize.cam.methods)} CAM methods and {len(methods.baselines())} baselines per head "
           "on 6 + 200 images (LINE)")
     print("  or 6 + 64 (MNIST), pointing game, energy, deletion/insertion on 64 images, sanity check vs initial weights,")

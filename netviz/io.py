@@ -15,7 +15,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
-
 TEMP_PREFIX = ".netviz-tmp-"
 FILE_MODE = 0o644  # read by all, written by the owner
 FOLDER_MODE = 0o755

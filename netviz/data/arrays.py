@@ -16,11 +16,11 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
-from netviz.errors import DataConfigError
 from netviz.data.base import DataKind, Dataset
+from netviz.data.split import stratified_split
+from netviz.errors import DataConfigError
 from netviz.registry import DATA_KINDS
 from netviz.spec.facts import DataFacts
-from netviz.data.split import stratified_split
 from netviz.strict import SpecPath, Strict
 
 

@@ -13,7 +13,7 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
-from netviz.data import cifar, mnist, downloads
+from netviz.data import cifar, downloads, mnist
 from netviz.data.base import DataKind, Dataset
 from netviz.registry import DATA_KINDS
 from netviz.spec.facts import DataFacts

@@ -16,12 +16,12 @@ import numpy as np
 from pydantic import Field
 
 from netviz.data.base import DataKind, Dataset
-from netviz.registry import DATA_KINDS
-from netviz.spec.facts import DataFacts
 from netviz.data.split import grouped_split
 from netviz.errors import DataError
-from netviz.strict import Strict
 from netviz.io import atomic_path
+from netviz.registry import DATA_KINDS
+from netviz.spec.facts import DataFacts
+from netviz.strict import Strict
 
 SIZE = 28
 LENGTHS = (7, 15)

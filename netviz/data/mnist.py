@@ -21,10 +21,10 @@ from pydantic import Field
 
 from netviz.data import downloads
 from netviz.data.base import DataKind, Dataset
-from netviz.registry import DATA_KINDS
-from netviz.spec.facts import DataFacts
 from netviz.data.downloads import Found, Parts
 from netviz.errors import DataError
+from netviz.registry import DATA_KINDS
+from netviz.spec.facts import DataFacts
 from netviz.strict import SpecPath, Strict
 
 ENV_DIR = "NETVIZ_MNIST_DIR"

@@ -20,11 +20,11 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from netviz.models.outputs import OutputInfo
-from netviz.models import graph
-from netviz.registry import HEATMAP_METHODS
 from netviz.explain.methods.base import Method
 from netviz.explain.resample import upsample
+from netviz.models import graph
+from netviz.models.outputs import OutputInfo
+from netviz.registry import HEATMAP_METHODS
 
 
 class CamProbe:

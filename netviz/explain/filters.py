@@ -4,8 +4,8 @@ Activation maximization is gradient ascent on the input from a near-grey image.
 Every filter of a layer is optimized at once: the batch index *is* the filter
 index (image f maximizes filter f), and all steps run inside one compiled
 ``tf.while_loop``, so a 32-filter layer costs one compiled call instead of
-32 x 80 Python round trips. :func:`ascend_one_filter_loop` keeps that original
-one-filter-at-a-time recipe for the benchmark and as a reference in tests.
+32 x 80 Python round trips. ``bench/baselines.py`` keeps the original one-filter-at-a-time
+recipe, for the benchmark and as the tests' reference.
 
 Units: gradients are normalized to unit RMS per image, and one step moves the
 image by ``step_size`` hundredths of the input range (RMS per pixel), clipped to
@@ -30,8 +30,8 @@ from typing import Any
 
 import numpy as np
 
-from netviz.spec import schema
 from netviz.models import graph
+from netviz.spec import schema
 
 STEP_UNIT = 0.01  # one step_size = 1% of the input range per step
 NOISE = 0.02  # start-image noise, as a share of the input range
@@ -86,7 +86,6 @@ class FilterAscent:
         lo, hi = settings.input_range
         self.lo, self.hi, self.mid = float(lo), float(hi), (lo + hi) / 2.0
         self._batch_fn: Any = None
-        self._step_fn: Any = None
 
     # ------------------------------------------------------------ shared pieces
     def start_images(self, seed: int, count: int | None = None) -> np.ndarray:
@@ -238,15 +237,7 @@ class FilterAscent:
             )
             return final, self._activation(pre(x)), self._activation(pre(final))
 
-        @tf.function(autograph=False, input_signature=[image, index, tf.TensorSpec((2,), tf.int32)])
-        def step(x: Any, idx: Any, shift: Any) -> Any:
-            return self._step(x, self._full_pre(idx), shift)
-
-        @tf.function(autograph=False, input_signature=[image, index])
-        def activation(x: Any, idx: Any) -> Any:
-            return self._activation(self._full_pre(idx)(x))
-
-        self._batch_fn, self._step_fn, self._activation_fn = ascend, step, activation
+        self._batch_fn = ascend
 
     # ------------------------------------------------------------ the two methods
     def batched(self, seed: int, filters: np.ndarray | None = None) -> FilterImages:
@@ -263,30 +254,10 @@ class FilterAscent:
             images.append(x.numpy()), start.append(s.numpy()), final.append(f.numpy())
         return FilterImages(self.layer, np.concatenate(images), np.concatenate(start), np.concatenate(final), self.settings.steps)
 
-    def one_filter_loop(self, filter_index: int, seed: int) -> tuple[np.ndarray, float, float]:
-        """The original recipe: one filter, full layer, one compiled step per Python iteration."""
-        if self._step_fn is None:
-            self._compile()
-        idx = np.array([filter_index], dtype=np.int32)
-        x = self.start_images(seed)[filter_index : filter_index + 1]
-        start = float(self._activation_fn(x, idx).numpy()[0])
-        for shift in self.shifts(seed):
-            x = self._step_fn(x, idx, shift)
-        return x.numpy()[0], start, float(self._activation_fn(x, idx).numpy()[0])
-
 
 def ascend_filters(model: Any, layer: str, settings: schema.Filters = schema.Filters(), seed: int = 0) -> FilterImages:
     """Activation maximization of every filter of ``layer``, batched (see module doc)."""
     return FilterAscent(model, layer, settings).batched(seed)
-
-
-def ascend_one_filter_loop(
-    model: Any, layer: str, filter_index: int, settings: schema.Filters = schema.Filters(), seed: int = 0,
-    ascent: FilterAscent | None = None,
-) -> tuple[np.ndarray, float, float]:
-    """One filter's (image, start activation, final activation) by the per-step Python loop."""
-    ascent = ascent or FilterAscent(model, layer, settings)
-    return ascent.one_filter_loop(filter_index, seed)
 
 
 def filter_responses(model: Any, layer: str, x: np.ndarray) -> np.ndarray:

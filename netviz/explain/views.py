@@ -18,7 +18,12 @@ from netviz.data.base import Dataset
 from netviz.explain import trust
 from netviz.explain.activations import layer_activations
 from netviz.explain.cam import CamProbe, explain
-from netviz.explain.filters import FilterAscent, layer_kernels, reads_input, rgb_composite
+from netviz.explain.filters import (
+    FilterAscent,
+    layer_kernels,
+    reads_input,
+    rgb_composite,
+)
 from netviz.explain.methods import Method, baselines
 from netviz.models import graph
 from netviz.models.outputs import OutputInfo

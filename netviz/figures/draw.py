@@ -11,10 +11,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
-from netviz.explain.views import TOP, Activations, Filters, Heatmaps, ModelViews, Predictions, TrustCurves
+from netviz.explain.views import (
+    TOP,
+    Activations,
+    Filters,
+    Heatmaps,
+    ModelViews,
+    Predictions,
+    TrustCurves,
+)
 from netviz.figures import plots
 from netviz.results import FigureRecord
-
 
 
 def draw_model(views: ModelViews | None, history: Mapping[str, Sequence[float]], out: Path, model: str,

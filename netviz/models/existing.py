@@ -16,9 +16,9 @@ from typing import Any, Callable
 import numpy as np
 
 from netviz.data.base import Dataset
-from netviz.spec.loader import located
 from netviz.models.outputs import OutputInfo
 from netviz.spec import schema
+from netviz.spec.loader import located
 
 
 @dataclass
@@ -123,8 +123,8 @@ def check_choice(model: Any, choice: schema.LayerChoice) -> None:
     """Layers the spec names under ``visualize`` exist, and fit their view (what validation does for a declared model)."""
     import difflib
 
-    from netviz.models.load import SourceError
     from netviz.models import graph
+    from netviz.models.load import SourceError
 
     names = [layer.name for layer in model.layers]
     wanted = [("activations", k, n) for k, n in enumerate(choice.activations or [])]

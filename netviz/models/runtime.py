@@ -99,8 +99,8 @@ def _import_tensorflow(verbose: bool) -> Any:
         return tf
     saved = _silence_stderr() if not verbose else None
     try:
-        import tensorflow as tf
         import keras  # noqa: F401
+        import tensorflow as tf
 
         tf.get_logger().setLevel("ERROR")
     finally:

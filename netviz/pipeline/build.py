@@ -16,20 +16,33 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 
 import netviz
-from netviz.pipeline import cache
 from netviz import io
 from netviz.data import Dataset, load_dataset
 from netviz.errors import DataConfigError, DataError
-from netviz.results import (FORMAT_VERSION, DatasetSummary, Environment, MethodRecord, ModelResults, ModelTimings,
-                            OutputDescription, Params, Results, Split, SummaryRow, Timings, TrainingRecord, Visualization,
-                            VisualizationRecord, load_results)
-from netviz.spec.loader import load_spec
-from netviz.spec.schema import Spec
-from netviz.spec.loader import located
+from netviz.models.existing import Source, load_sources
+from netviz.pipeline import cache
+from netviz.results import (
+    FORMAT_VERSION,
+    DatasetSummary,
+    Environment,
+    MethodRecord,
+    ModelResults,
+    ModelTimings,
+    OutputDescription,
+    Params,
+    Results,
+    Split,
+    SummaryRow,
+    Timings,
+    TrainingRecord,
+    Visualization,
+    VisualizationRecord,
+    load_results,
+)
 from netviz.spec import schema
 from netviz.spec.graph import is_chain, named_layers
-from netviz.models.existing import Source, load_sources
-
+from netviz.spec.loader import load_spec, located
+from netviz.spec.schema import Spec
 
 CacheRecord = TypeVar("CacheRecord", TrainingRecord, VisualizationRecord)
 
@@ -240,8 +253,9 @@ def _train(spec: Spec, model_spec: schema.Model, data: Dataset, outputs: list, p
     from netviz.models.runtime import start_tensorflow
 
     start_tensorflow(options.verbose)
-    from netviz.train import distribute, fit as train
     from netviz.models.build import build_model
+    from netviz.train import distribute
+    from netviz.train import fit as train
 
     strategy = distribute.strategy(spec.runtime.strategy)  # first: multi_worker must precede any op
     if source is not None:  # retrained from its own weights; the sanity check's baseline is its re-initialized copy
@@ -260,7 +274,7 @@ def _train(spec: Spec, model_spec: schema.Model, data: Dataset, outputs: list, p
                        verbose=0 if options.quiet else (1 if sys.stdout.isatty() else 2),  # bars on a terminal
                        fast_kernels=spec.runtime.fast_kernels)
     evaluation = train.evaluate(keras_model, outputs, data.x_test, data.labels_test)
-    summary = ", ".join(f"{name} {e['accuracy']:.4f}" for name, e in evaluation.items())
+    summary = ", ".join(f"{name} {e.accuracy:.4f}" for name, e in evaluation.items())
     progress(f"{model_spec.name}: trained in {result.seconds:.1f}s; test accuracy {summary}")
     _save_model(keras_model, paths.model)
     trained = TrainingRecord(
@@ -279,7 +293,7 @@ def _as_it_is(model_spec: schema.Model, source: Source, key: str, progress: Prog
     data = source.data
     evaluation = train.evaluate(source.model, source.outputs, data.x_test, data.labels_test) if source.labelled else {}
     if evaluation:
-        summary = ", ".join(f"{name} {e['accuracy']:.4f}" for name, e in evaluation.items())
+        summary = ", ".join(f"{name} {e.accuracy:.4f}" for name, e in evaluation.items())
         progress(f"{model_spec.name}: not trained (weights as loaded); test accuracy {summary}")
     else:
         progress(f"{model_spec.name}: not trained or evaluated; {len(data.x_test)} images to explain")

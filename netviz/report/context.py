@@ -14,7 +14,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from netviz.report.appendix import BODY_OBSERVATIONS, appendix_parts, appendix_refs, body_view
+from netviz.report.appendix import (
+    BODY_OBSERVATIONS,
+    appendix_parts,
+    appendix_refs,
+    body_view,
+)
 from netviz.report.inferences import observations
 from netviz.report.model_view import ModelView, model_view
 from netviz.results import Results

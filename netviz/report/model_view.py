@@ -14,7 +14,15 @@ from statistics import fmean
 
 from netviz.report.confusion import Confusion, build_confusion
 from netviz.report.embed import Figure, load_figure
-from netviz.results import DatasetSummary, Fact, MethodRecord, ModelResults, Scores, SummaryRow, Visualization
+from netviz.results import (
+    DatasetSummary,
+    Fact,
+    MethodRecord,
+    ModelResults,
+    Scores,
+    SummaryRow,
+    Visualization,
+)
 from netviz.spec.schema import Train
 
 KIND_ORDER = ("curves", "activations", "filters", "kernels", "cam", "trust")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from netviz.report.fonts import BundledFonts, font_stylesheet, pinned_font_timestamps  # first: quiets WeasyPrint's font check
 
+# isort: split
 from weasyprint import HTML  # noqa: E402  (after the fonts module, see above)
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse  # noqa: E402
 

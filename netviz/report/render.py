@@ -95,7 +95,9 @@ def bundled_fonts() -> Path:
 
 def make_pdf(html: str, spec: Spec, spec_path: Path, out_dir: Path) -> bytes:
     """Typeset the HTML with the print stylesheet and the bundled fonts."""
-    from netviz.report.pdf import pdf_bytes  # WeasyPrint loads in ~1 s: only when a PDF is wanted
+    from netviz.report.pdf import (
+        pdf_bytes,  # WeasyPrint loads in ~1 s: only when a PDF is wanted
+    )
 
     return pdf_bytes(html, out_dir, template_dirs(spec, spec_path), bundled_fonts())
 

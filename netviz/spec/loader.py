@@ -15,8 +15,8 @@ from pydantic import BaseModel, ValidationError
 
 from netviz.errors import DataConfigError, SpecError
 from netviz.registry import DATA_KINDS, LAYER_TYPES
-from netviz.spec.facts import DataFacts
 from netviz.spec import schema
+from netviz.spec.facts import DataFacts
 from netviz.spec.graph import Shape, ShapeError, layer_names, layer_shapes
 from netviz.spec.schema import Spec
 from netviz.strict import SPEC_FOLDER

@@ -18,10 +18,10 @@ from typing import Any, Callable
 import numpy as np
 
 from netviz.interrupt import stop_training
-from netviz.train.fused_ops import fast_kernels_available, fuse_adam, training_kernels
 from netviz.models.outputs import OutputInfo
 from netviz.results import Evaluation
 from netviz.spec import schema
+from netviz.train.fused_ops import fast_kernels_available, fuse_adam, training_kernels
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Write the example data sets the specs in this folder read (nothing is downloaded).
 
 Run from the repository root:
-    python specs/examples/make_data.py          # build/examples/shapes/ (PNG folders) and build/examples/shapes-masks.npz
+    python specs/examples/make_data.py          # specs/examples/data/shapes/ (PNG folders) and specs/examples/data/shapes-masks.npz
 Both hold the SHAPES set (circles, squares, triangles, crosses on noise; shapes.py beside this file),
 drawn from a fixed seed, so every run writes the same images.
 """
@@ -17,15 +17,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # shapes.py, the examp
 
 from shapes import write_folder, write_npz  # noqa: E402
 
-OUT = Path("build") / "examples"
+OUT = Path(__file__).resolve().parent / "data"  # where the example specs read it (git-ignored)
 
 
-def main() -> None:
-    count = write_folder(OUT / "shapes", per_class=300, size=28, channels=1, seed=1)
-    print(f"wrote {count:,} grey PNG images in 4 class folders to {OUT / 'shapes'}")
-    count = write_npz(OUT / "shapes-masks.npz", per_class=300, size=28, channels=3, seed=2)
-    print(f"wrote {count:,} colour images with their masks to {OUT / 'shapes-masks.npz'}")
+def main(out: Path = OUT) -> None:
+    count = write_folder(out / "shapes", per_class=300, size=28, channels=1, seed=1)
+    print(f"wrote {count:,} grey PNG images in 4 class folders to {out / 'shapes'}")
+    count = write_npz(out / "shapes-masks.npz", per_class=300, size=28, channels=3, seed=2)
+    print(f"wrote {count:,} colour images with their masks to {out / 'shapes-masks.npz'}")
 
 
 if __name__ == "__main__":
-    main()
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else OUT)  # another folder: for a copy of the specs

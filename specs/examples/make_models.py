@@ -2,9 +2,9 @@
 
 Run from the repository root, after make_data.py (the branch model is trained on its shapes):
     python specs/examples/make_models.py
-writes build/examples/branch.keras, a small functional CNN with two branches (a 3x3 and a
+writes specs/examples/data/branch.keras, a small functional CNN with two branches (a 3x3 and a
 5x5 convolution, concatenated) trained for six epochs on the grey SHAPES folder, and
-build/examples/photos/, eight 96x96 colour JPEG pictures of shapes for the MobileNetV2 example.
+specs/examples/data/photos/, eight 96x96 colour JPEG pictures of shapes for the MobileNetV2 example.
 Both come from fixed seeds.
 """
 
@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # shapes.py, the example data's drawing
 
-OUT = Path("build") / "examples"
+OUT = Path(__file__).resolve().parent / "data"  # where the example specs read it (git-ignored)
 PHOTOS = 8
 
 
@@ -41,11 +41,10 @@ def write_branch_model(path: Path, epochs: int = 6, seed: int = 3) -> None:
     """The branch model, trained briefly on SHAPES drawn from ``seed``, saved as a .keras file.
 
     Its classes are in the folder data set's order (the folder names sorted), so it can be
-    evaluated on build/examples/shapes as it is.
+    evaluated on specs/examples/data/shapes as it is.
     """
     import keras
     import numpy as np
-
     from shapes import CLASSES, draw_shapes
 
     keras.utils.set_random_seed(seed)
@@ -61,7 +60,6 @@ def write_branch_model(path: Path, epochs: int = 6, seed: int = 3) -> None:
 def write_photos(folder: Path, count: int = PHOTOS, size: int = 96, seed: int = 5) -> None:
     """``count`` colour JPEG pictures of shapes, one file each, for a model to explain (as from a camera)."""
     from PIL import Image
-
     from shapes import draw_shapes
 
     x, y, _ = draw_shapes(per_class=-(-count // 4), size=size, channels=3, seed=seed)
@@ -70,15 +68,15 @@ def write_photos(folder: Path, count: int = PHOTOS, size: int = 96, seed: int = 
         Image.fromarray(x[i]).save(folder / f"photo_{i:02d}.jpg", quality=92)
 
 
-def main() -> None:
+def main(out: Path = OUT) -> None:
     from netviz.models.runtime import start_tensorflow
 
     start_tensorflow()
-    write_branch_model(OUT / "branch.keras")
-    print(f"wrote {OUT / 'branch.keras'} (a functional CNN with two branches, trained on SHAPES)")
-    write_photos(OUT / "photos")
-    print(f"wrote {PHOTOS} 96x96 colour pictures to {OUT / 'photos'}")
+    write_branch_model(out / "branch.keras")
+    print(f"wrote {out / 'branch.keras'} (a functional CNN with two branches, trained on SHAPES)")
+    write_photos(out / "photos")
+    print(f"wrote {PHOTOS} 96x96 colour pictures to {out / 'photos'}")
 
 
 if __name__ == "__main__":
-    main()
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else OUT)  # another folder: for a copy of the specs

@@ -9,9 +9,8 @@ import pytest
 from PIL import Image
 
 from netviz.data import describe_dataset, load_dataset
-from netviz.errors import DataConfigError
 from netviz.data.folder import FolderData
-from netviz.errors import DataError
+from netviz.errors import DataConfigError, DataError
 
 
 def write(path: Path, value: tuple[int, int, int], size: tuple[int, int] = (6, 4), fmt: str = "PNG") -> None:

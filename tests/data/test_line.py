@@ -11,13 +11,13 @@ from netviz.data.line import (
     CLASS_NAMES,
     N_CLASSES,
     NAMES,
+    LineData,
     class_index,
     generate_line,
     load_line,
     write_line_files,
 )
 from netviz.data.split import stratified_split
-from netviz.data.line import LineData
 
 RED, BLUE = (255, 0, 0), (0, 0, 255)
 

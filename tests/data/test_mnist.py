@@ -11,9 +11,8 @@ import numpy as np
 import pytest
 
 from netviz.data import mnist
-from netviz.data.mnist import load_mnist, read_idx
+from netviz.data.mnist import MnistData, load_mnist, read_idx
 from netviz.errors import DataError
-from netviz.data.mnist import MnistData
 from tests.conftest import MNIST_DIR
 
 COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from netviz.explain.activations import layer_activations, summarize
 from netviz.figures import plots as figures
 from netviz.models import graph
-from netviz.explain.activations import layer_activations, summarize
 
 from . import copy_weights, images, tiny_cnn
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from netviz.models.runtime import start_tensorflow
 from netviz.models import graph
+from netviz.models.runtime import start_tensorflow
 from tests.explain import images, softmax_info
 
 

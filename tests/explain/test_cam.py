@@ -8,13 +8,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from netviz.models import graph
-from netviz.explain import methods
+from bench.baselines import gradcam_one_image_loop
 from netviz.explain.cam import CamProbe, explain
+from netviz.explain.methods import baselines, selectable
 from netviz.explain.methods.base import normalize
-from netviz.explain.methods.gradcam import gradcam_maps, gradcam_one_image_loop
+from netviz.models import graph
+from netviz.registry import HEATMAP_METHODS
 
 from . import copy_weights, four_head, images, sigmoid_info, softmax_info, tiny_cnn
+
 
 @pytest.mark.parametrize("kind", ["sequential", "functional"])
 def test_batched_equals_one_image_at_a_time(kind):
@@ -24,10 +26,10 @@ def test_batched_equals_one_image_at_a_time(kind):
     x = images(6)
     targets = probe.targets(x)
     batched = explain(probe, x, targets)
-    assert list(batched) == list(methods.registry())
+    assert list(batched) == list(HEATMAP_METHODS.names())
     for method, (maps,) in batched.items():
         single = np.concatenate([explain(probe, x[i : i + 1], [targets[0][i : i + 1]], [method])[method][0] for i in range(6)])
-        assert maps.shape == ((6, 10, 10) if methods.get(method).grid == "input" else (6, 5, 5))
+        assert maps.shape == ((6, 10, 10) if HEATMAP_METHODS[method].grid == "input" else (6, 5, 5))
         np.testing.assert_allclose(maps, single, atol=1e-5, err_msg=method)
         assert maps.min() >= 0 and np.allclose(maps.reshape(6, -1).max(axis=1), 1.0)
     (loop,) = gradcam_one_image_loop(probe, x, targets)
@@ -40,7 +42,7 @@ def test_sequential_and_functional_give_the_same_maps():
     x = images(4)
     a = explain(CamProbe(seq, "conv2d", [softmax_info()]), x, [np.array([0, 1, 2, 0])])
     b = explain(CamProbe(fun, "conv2d", [softmax_info()]), x, [np.array([0, 1, 2, 0])])
-    for method in methods.registry():
+    for method in HEATMAP_METHODS.names():
         np.testing.assert_allclose(a[method][0], b[method][0], atol=1e-5, err_msg=method)
 
 
@@ -56,13 +58,13 @@ def test_every_head_gets_its_own_map(heads):
     targets = probe.targets(x)
     assert [len(t) for t in targets] == [5, 5, 5, 5]
     maps = explain(probe, x, targets)
-    for method in methods.selectable():
+    for method in selectable():
         per_head = maps[method]
         assert len(per_head) == 4 and all(m.shape == (5, 7, 7) for m in per_head)
         for i in range(4):
             for j in range(i + 1, 4):
                 assert not np.allclose(per_head[i], per_head[j], atol=1e-3), (method, i, j)
-    for method in methods.baselines():  # they know nothing about the network, so nothing about its heads
+    for method in baselines():  # they know nothing about the network, so nothing about its heads
         assert all(m.shape == (5, 10, 10) and np.array_equal(m, maps[method][0]) for m in maps[method]), method
 
 
@@ -134,7 +136,8 @@ def test_sigmoid_from_a_separate_activation_layer_gives_the_same_map():
     a, b = CamProbe(fused, None, [sigmoid_info("out")]), CamProbe(split, None, [sigmoid_info("out")])
     assert b.heads.dense[0] is None
     t = a.targets(xs)
-    np.testing.assert_allclose(gradcam_maps(a, xs, t)[0], gradcam_maps(b, xs, t)[0], atol=1e-4)
+    np.testing.assert_allclose(explain(a, xs, t, ["gradcam"])["gradcam"][0], explain(b, xs, t, ["gradcam"])["gradcam"][0],
+                               atol=1e-4)
 
 
 def test_target_probability_and_decisions():
@@ -169,7 +172,7 @@ def test_a_reloaded_sequential_model_explains_like_the_original(tmp_path):
     targets = [np.array([0, 1, 2])]
     a = explain(CamProbe(model, "conv2d", [softmax_info()]), x, targets)
     b = explain(CamProbe(loaded, "conv2d", [softmax_info()]), x, targets)
-    for method in methods.registry():
+    for method in HEATMAP_METHODS.names():
         np.testing.assert_allclose(a[method][0], b[method][0], atol=1e-5, err_msg=method)
     np.testing.assert_allclose(layer_activations(model, x)[1].maps, layer_activations(loaded, x)[1].maps, atol=1e-6)
     np.testing.assert_allclose(ascend_filters(model, "conv2d_1").final, ascend_filters(loaded, "conv2d_1").final, atol=1e-5)

@@ -5,16 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from netviz.spec import schema
+from bench.baselines import ascend_one_filter_loop
 from netviz.explain.filters import (
     FilterAscent,
     ascend_filters,
-    ascend_one_filter_loop,
     filter_responses,
     layer_kernels,
     reads_input,
     rgb_composite,
 )
+from netviz.spec import schema
 
 from . import tiny_cnn
 
@@ -65,7 +65,7 @@ def test_batched_equals_the_one_filter_loop_on_a_deep_layer():
     assert res.images.shape == (6, 10, 10, 1)
     np.testing.assert_allclose(np.diag(filter_responses(model, "conv2d_1", res.images)), res.final, rtol=1e-4, atol=1e-5)
     for f in (0, 4):
-        image, start, final = ascend_one_filter_loop(model, "conv2d_1", f, settings, seed=1, ascent=ascent)
+        image, start, final = ascend_one_filter_loop(ascent, f, seed=1)
         np.testing.assert_allclose(image, res.images[f], atol=1e-4)
         assert start == pytest.approx(res.start[f], rel=1e-4, abs=1e-6)
         assert final == pytest.approx(res.final[f], rel=1e-4, abs=1e-6)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from netviz.models import graph
 from netviz.explain.resample import interpolation, upsample
+from netviz.models import graph
 
 from . import four_head
 

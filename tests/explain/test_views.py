@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from netviz.data.base import Dataset
-from netviz.spec import schema
 from netviz.explain.views import ModelViews, as_float, explain_model, pick_images
+from netviz.spec import schema
 from tests.explain import four_head, softmax_info, tiny_cnn
 
 SETTINGS = schema.Visualize(images=6, filters=schema.Filters(steps=10), cam=schema.Cam(eval_images=30))

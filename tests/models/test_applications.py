@@ -33,9 +33,9 @@ report: {pdf: false}
 def test_the_applications_own_preprocess_input_reads_the_raw_input() -> None:
     """MobileNetV2 expects x/127.5 - 1 of 0..255 pixels: a [0, 1] image becomes 2x - 1 before the first conv."""
     start_tensorflow()
+    from netviz.models import graph
     from netviz.models.load import PREPROCESS_LAYER, build_application
     from netviz.spec.schema import Application
-    from netviz.models import graph
 
     model = build_application(Application(name="MobileNetV2", weights=None, input_shape=(96, 96, 3)), Path("."))
     traced = graph.Traced(model)

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from netviz.data import describe_dataset
 from netviz.models.build import build_model, model_outputs
 from netviz.models.summary import describe_layer, param_counts, summary_rows
-from netviz.spec.loader import load_spec
 from netviz.spec.graph import infer_shapes, layer_names
-from netviz.data import describe_dataset
+from netviz.spec.loader import load_spec
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = load_spec(ROOT / "specs" / "cs671-a2-task3.yaml")

@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 
 from netviz.models.build import build_model
-from netviz.spec.graph import ShapeError, build_order, graph_nodes, infer_shapes, layer_shapes
+from netviz.spec.graph import (
+    ShapeError,
+    build_order,
+    graph_nodes,
+    infer_shapes,
+    layer_shapes,
+)
 from netviz.spec.schema import Model
 
 RESIDUAL = [
@@ -88,10 +94,10 @@ def test_bad_graphs_are_located(change, where: tuple, message: str) -> None:
 
 def test_branching_model_gets_figures_for_every_conv_and_a_spatial_heatmap_layer(tmp_path) -> None:
     from netviz.data.base import Dataset
+    from netviz.explain.views import visualize_model
+    from netviz.models import graph
     from netviz.models.build import model_outputs
     from netviz.spec import schema
-    from netviz.models import graph
-    from netviz.explain.views import visualize_model
 
     layers = [dict(layer) for layer in RESIDUAL]
     layers.insert(2, {"type": "SeparableConv2D", "name": "sep", "filters": 4, "kernel_size": 3, "padding": "same"})

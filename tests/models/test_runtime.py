@@ -120,9 +120,9 @@ def test_fused_adam_runs_one_kernel_and_amsgrad_keeps_keras_update() -> None:
 def test_fit_runs_several_steps_per_call_without_a_strategy() -> None:
     import keras
 
-    from netviz.train import fit as train
     from netviz.models.outputs import OutputInfo
     from netviz.spec import schema
+    from netviz.train import fit as train
 
     model = keras.Sequential([keras.Input((4, 4, 1)), keras.layers.Flatten(), keras.layers.Dense(2, activation="softmax")])
     outputs = [OutputInfo("class", "class", "softmax", ("a", "b"))]

@@ -9,8 +9,8 @@ import pytest
 
 from netviz import pipeline
 from netviz.cli import main
-from netviz.models.runtime import start_tensorflow
 from netviz.explain.views import as_float
+from netviz.models.runtime import start_tensorflow
 
 SIDE, CLASSES = 12, 3
 

@@ -100,7 +100,12 @@ def _starts_major_section(page_box) -> bool:
 
 def page_fill(page_box) -> float:
     """Share of the text block's height that the page's content reaches down to (0 to 1)."""
-    from weasyprint.formatting_structure.boxes import LineBox, MarginBox, ReplacedBox, TableRowBox
+    from weasyprint.formatting_structure.boxes import (
+        LineBox,
+        MarginBox,
+        ReplacedBox,
+        TableRowBox,
+    )
 
     top, height = page_box.content_box_y(), page_box.height
     bottoms = [box.border_box_y() + box.border_height() for child in page_box.children

@@ -9,7 +9,13 @@ from pathlib import Path
 import pytest
 
 from netviz.report import build_html, render_report
-from netviz.report.appendix import BODY_OBSERVATIONS, MAX_BODY_CLASSES, appendix_parts, body_figures, body_view
+from netviz.report.appendix import (
+    BODY_OBSERVATIONS,
+    MAX_BODY_CLASSES,
+    appendix_parts,
+    body_figures,
+    body_view,
+)
 
 from . import make_build, make_spec, pdf_outline, pdf_text, poppler, spec_data
 

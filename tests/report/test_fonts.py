@@ -77,6 +77,7 @@ def test_quick_pdf_is_the_same_without_system_fonts(quick_build, tmp_path: Path)
 def test_wheel_ships_the_fonts_and_their_licence() -> None:
     """Every file of templates/fonts matches a package-data pattern, so a wheel install has it."""
     import fnmatch
+
     import tomllib
 
     config = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]

@@ -13,10 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.report.layout import Overflow, laid_out, overflows, page_fill, sparse_body_pages
 from netviz.results import load_results
 from netviz.spec.loader import load_spec
 from tests.conftest import run_netviz
+from tests.report.layout import (
+    Overflow,
+    laid_out,
+    overflows,
+    page_fill,
+    sparse_body_pages,
+)
 
 from . import DEFAULT_SPEC, REPO, make_build, make_spec, spec_data
 

@@ -7,10 +7,18 @@ from pathlib import Path
 
 import pytest
 
-from netviz.report import render_report
 from netviz.explain import methods as heatmap_methods
+from netviz.report import render_report
 
-from . import load_results, make_build, make_spec, pdf_info, pdf_outline, pdf_text, poppler
+from . import (
+    load_results,
+    make_build,
+    make_spec,
+    pdf_info,
+    pdf_outline,
+    pdf_text,
+    poppler,
+)
 
 needs_poppler = pytest.mark.skipif(not (poppler("pdftotext") and poppler("pdfinfo") and poppler("pdftohtml")),
                                    reason="poppler-utils (pdftotext, pdfinfo, pdftohtml) not installed")

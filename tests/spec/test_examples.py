@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,13 +18,18 @@ EXAMPLES = ROOT / "specs" / "examples"
 
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder holding build/examples/ as make_data.py and make_models.py write it (the specs' paths are relative)."""
+    """A copy of the example specs with data/ beside them, as make_data.py and make_models.py write it (a spec's
+    paths are read from its own folder), and a working folder elsewhere: builds run from there."""
     work = tmp_path_factory.mktemp("examples")
+    (work / "specs").mkdir()
+    for spec in EXAMPLES.glob("*.yaml"):
+        shutil.copy(spec, work / "specs" / spec.name)
     for script in ("make_data.py", "make_models.py"):
-        run = subprocess.run([sys.executable, str(EXAMPLES / script)], cwd=work, capture_output=True, text=True,
-                             timeout=300)
+        run = subprocess.run([sys.executable, str(EXAMPLES / script), str(work / "specs" / "data")], cwd=work,
+                             capture_output=True, text=True, timeout=300)
         assert run.returncode == 0, run.stderr
-    return work
+    (work / "elsewhere").mkdir()
+    return work / "elsewhere"
 
 
 def _netviz(work: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -33,10 +39,10 @@ def _netviz(work: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_example_data_is_the_same_every_run(workdir: Path, tmp_path: Path) -> None:
-    again = subprocess.run([sys.executable, str(EXAMPLES / "make_data.py")], cwd=tmp_path, capture_output=True,
-                           text=True, timeout=300)
+    again = subprocess.run([sys.executable, str(EXAMPLES / "make_data.py"), str(tmp_path / "data")], cwd=tmp_path,
+                           capture_output=True, text=True, timeout=300)
     assert again.returncode == 0
-    first, second = workdir / "build" / "examples", tmp_path / "build" / "examples"
+    first, second = workdir.parent / "specs" / "data", tmp_path / "data"
     names = sorted(p.relative_to(first).as_posix() for p in first.rglob("*.png"))
     assert len(names) == 1200 and names == sorted(p.relative_to(second).as_posix() for p in second.rglob("*.png"))
     assert all((first / n).read_bytes() == (second / n).read_bytes() for n in names[::97])
@@ -45,7 +51,7 @@ def test_example_data_is_the_same_every_run(workdir: Path, tmp_path: Path) -> No
 @pytest.mark.parametrize("spec", sorted(EXAMPLES.glob("*.yaml")), ids=lambda p: p.stem)
 def test_examples_validate_and_name_the_schema(workdir: Path, spec: Path) -> None:
     assert spec.read_text().splitlines()[0] == "# yaml-language-server: $schema=../netviz.schema.json"
-    run = _netviz(workdir, "validate", str(spec))
+    run = _netviz(workdir, "validate", str(workdir.parent / "specs" / spec.name))
     assert run.returncode == 0, run.stderr
 
 
@@ -53,7 +59,8 @@ def _build_examples(workdir: Path, *names: str) -> dict[str, dict]:
     """Build each example spec as a user would (no PDF) and return its metrics.json by name."""
     results = {}
     for name in names:
-        run = _netviz(workdir, "build", str(EXAMPLES / f"{name}.yaml"), "--out", f"out/{name}", "--no-pdf", "--quiet")
+        spec = workdir.parent / "specs" / f"{name}.yaml"
+        run = _netviz(workdir, "build", str(spec), "--out", f"out/{name}", "--no-pdf", "--quiet")
         assert run.returncode == 0, run.stderr[-3000:]
         results[name] = json.loads((workdir / "out" / name / "metrics.json").read_text())
     return results

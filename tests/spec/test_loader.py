@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from netviz.registry import DATA_KINDS, LAYER_TYPES
 from netviz.cli import main
 from netviz.errors import SpecError
+from netviz.explain.methods import selectable
+from netviz.registry import DATA_KINDS, LAYER_TYPES
 from netviz.spec.loader import load_spec
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,7 +68,7 @@ MUTATIONS = [
      "    target: class\n    reference_accuracy: 0.9787\n    trunk: []\n", "models[0]",
      "give either 'layers' (sequential) or 'trunk' and 'heads', not both"),
     ("bad cam method", "methods: [gradcam, gradcam_plus_plus, scorecam]", "methods: [gradcam, lime]", "visualize.cam.methods[1]",
-     "must be one of 'gradcam', 'gradcam_plus_plus', 'hirescam', 'layercam', 'scorecam' or 'xgradcam'"),
+     "must be one of " + ", ".join(f"'{m}'" for m in selectable()[:-1]) + f" or '{selectable()[-1]}'"),
     ("cam method twice", "methods: [gradcam, gradcam_plus_plus, scorecam]", "methods: [gradcam, scorecam, gradcam]",
      "visualize.cam.methods", "lists 'gradcam' more than once"),
     ("missing layer for cam", "    train: {optimizer: adam, learning_rate: 0.003, epochs: 30",

@@ -73,7 +73,7 @@ print(json.dumps({
     "weights": digest,
     "history": result.history,
     "train_size": result.train_size, "validation_size": result.validation_size,
-    "accuracy": {name: s["accuracy"] for name, s in scores.items()},
+    "accuracy": {name: s.accuracy for name, s in scores.items()},
 }))
 """
 
@@ -167,7 +167,8 @@ def test_multi_worker_two_processes_on_loopback() -> None:
 
 
 def test_mixed_precision_keeps_outputs_float32_and_trains() -> None:
-    from netviz.train import distribute, fit as train
+    from netviz.train import distribute
+    from netviz.train import fit as train
 
     spec = schema.Model.model_validate(MODEL)
     model = distribute.build(spec, (8, 8, 1), 0, schema.Runtime(mixed_precision=True), mixed=True)

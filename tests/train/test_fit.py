@@ -51,8 +51,8 @@ def test_two_head_model_learns_both_heads() -> None:
     assert result.train_size == 540 and result.validation_size == 60
     assert len(result.history["bright_accuracy"]) == 15
     scores = evaluate(model, outputs, x_test, {"t": y_test})
-    assert scores["bright"]["accuracy"] > 0.9
-    assert scores["same"]["accuracy"] > 0.9
+    assert scores["bright"].accuracy > 0.9
+    assert scores["same"].accuracy > 0.9
 
 
 def test_restore_best_keeps_the_lowest_validation_loss_epoch() -> None:
@@ -101,9 +101,9 @@ def test_random_shift_trains_a_patch_matrix_convolution() -> None:
     one patch-matrix matmul) needs it, so ``random_shift`` on LINE once failed in the first step."""
     import tensorflow as tf
 
-    from netviz.train.fused_ops import patch_conv
     from netviz.models.build import build_model, model_outputs
     from netviz.train.fit import random_shift
+    from netviz.train.fused_ops import patch_conv
 
     moved = random_shift(tf.zeros((4, 9, 9, 3), tf.uint8), 1, tf.constant([0, 0], tf.int64))
     assert moved.shape == (4, 9, 9, 3)
@@ -134,8 +134,8 @@ def _shifted(image: np.ndarray, dx: int, dy: int) -> np.ndarray:
 def _one_sgd_step(loss_weight: float) -> dict[str, np.ndarray]:
     """The change of each output layer's kernel after one SGD step of a two-head model
     whose head "b" has ``loss_weight``, all 64 images in the one batch."""
-    from netviz.train.distribute import output_layers
     from netviz.models.build import build_model, model_outputs
+    from netviz.train.distribute import output_layers
 
     spec = schema.Model.model_validate({
         "name": "two", "dataset": "d",

@@ -10,8 +10,15 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from netviz.train.fused_ops import all_layers, fusable_batch_norm, fused_batch_norm, patch_conv, plain_dropout, training_kernels
 from netviz.spec import schema
+from netviz.train.fused_ops import (
+    all_layers,
+    fusable_batch_norm,
+    fused_batch_norm,
+    patch_conv,
+    plain_dropout,
+    training_kernels,
+)
 
 
 @pytest.mark.parametrize("shape", [(16, 5, 5, 3), (32, 7)])

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from netviz.registry import HEATMAP_METHODS
 from netviz.explain.methods.base import Method, every_head, normalize
+from netviz.registry import HEATMAP_METHODS
 
 SMOOTH = np.array([1.0, 2.0, 1.0])
 DIFFERENCE = np.array([-1.0, 0.0, 1.0])

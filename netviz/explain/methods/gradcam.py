@@ -7,15 +7,15 @@ every image of the batch and every head in one gradient tape.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Sequence
-
 import numpy as np
 
+from netviz.explain.methods.base import (
+    Method,
+    from_gradients,
+    normalize,
+    weighted_channels,
+)
 from netviz.registry import HEATMAP_METHODS
-from netviz.explain.methods.base import Method, from_gradients, normalize, weighted_channels
-
-if TYPE_CHECKING:
-    from netviz.explain.cam import CamProbe
 
 
 def gradcam(conv: np.ndarray, grads: np.ndarray) -> np.ndarray:
@@ -32,31 +32,3 @@ HEATMAP_METHODS.register(Method(
     uses_gradients=True,
     default=True,
 ))
-
-
-def gradcam_maps(probe: CamProbe, x: np.ndarray, targets: Sequence[np.ndarray]) -> list[np.ndarray]:
-    """Grad-CAM per head for a whole batch (one compiled gradient pass)."""
-    conv, grads = probe.maps_and_grads(x, targets)
-    return [gradcam(conv, g) for g in grads]
-
-
-def gradcam_one_image_loop(probe: CamProbe, x: np.ndarray, targets: Sequence[np.ndarray]) -> list[np.ndarray]:
-    """The classic recipe, one image per eager ``GradientTape``: the benchmark's baseline.
-
-    It is correct, just slow: every image pays the Python and eager dispatch cost
-    of a full forward and backward pass.
-    """
-    import tensorflow as tf
-
-    net, heads = probe.net, probe.heads
-    per_head: list[list[np.ndarray]] = [[] for _ in probe.outputs]
-    for n in range(len(x)):
-        image = tf.constant(x[n : n + 1])
-        with tf.GradientTape(persistent=True) as tape:
-            conv, *outs = net(image, training=False)
-            scores = [heads.score(i, o, tf.constant([int(targets[i][n])])) for i, o in enumerate(outs)]
-        for i, s in enumerate(scores):
-            g = tape.gradient(s, conv)
-            per_head[i].append(gradcam(conv.numpy(), g.numpy())[0])
-        del tape
-    return [np.stack(maps) for maps in per_head]

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from netviz.registry import HEATMAP_METHODS
 from netviz.explain.methods.base import Method, from_gradients, normalize
+from netviz.registry import HEATMAP_METHODS
 
 
 def hirescam(conv: np.ndarray, grads: np.ndarray) -> np.ndarray:

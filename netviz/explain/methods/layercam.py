@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from netviz.registry import HEATMAP_METHODS
 from netviz.explain.methods.base import Method, from_gradients, normalize
+from netviz.registry import HEATMAP_METHODS
 
 
 def layercam(conv: np.ndarray, grads: np.ndarray) -> np.ndarray:

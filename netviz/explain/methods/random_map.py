@@ -12,8 +12,8 @@ import hashlib
 
 import numpy as np
 
-from netviz.registry import HEATMAP_METHODS
 from netviz.explain.methods.base import Method, every_head, normalize
+from netviz.registry import HEATMAP_METHODS
 
 
 def image_seed(image: np.ndarray) -> int:

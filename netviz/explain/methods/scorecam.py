@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
-from netviz.registry import HEATMAP_METHODS
 from netviz.explain.methods.base import Method, normalize, weighted_channels
+from netviz.registry import HEATMAP_METHODS
 
 MAX_CHANNELS = 64
 

@@ -11,8 +11,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from netviz.explain.methods.base import (
+    Method,
+    from_gradients,
+    normalize,
+    weighted_channels,
+)
 from netviz.registry import HEATMAP_METHODS
-from netviz.explain.methods.base import Method, from_gradients, normalize, weighted_channels
 
 
 def xgradcam(conv: np.ndarray, grads: np.ndarray) -> np.ndarray:

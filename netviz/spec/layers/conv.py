@@ -7,7 +7,17 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from netviz.registry import LAYER_TYPES
-from netviz.spec.layers.base import MAX_FILTERS, Activation, LayerSpec, Shape, Size2, activation_text, one_image, pair, spatial
+from netviz.spec.layers.base import (
+    MAX_FILTERS,
+    Activation,
+    LayerSpec,
+    Shape,
+    Size2,
+    activation_text,
+    one_image,
+    pair,
+    spatial,
+)
 
 
 class _Conv(LayerSpec):

@@ -8,8 +8,14 @@ from typing import Literal
 from pydantic import Field
 
 from netviz.registry import LAYER_TYPES
+from netviz.spec.layers.base import (
+    MAX_UNITS,
+    LayerSpec,
+    Shape,
+    activation_text,
+    one_image,
+)
 from netviz.spec.layers.base import Activation as ActivationName
-from netviz.spec.layers.base import MAX_UNITS, LayerSpec, Shape, activation_text, one_image
 
 
 def _one(shapes: list[Shape]) -> Shape:

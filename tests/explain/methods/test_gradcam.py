@@ -5,9 +5,17 @@ from __future__ import annotations
 import numpy as np
 
 from netviz.explain.cam import explain
-from netviz.explain.methods.gradcam import gradcam, gradcam_maps
+from netviz.explain.methods.gradcam import gradcam
 
-from . import LITERAL_CONV, LITERAL_GRADS, W, hand_forward, hand_grads, hand_normalize, images
+from . import (
+    LITERAL_CONV,
+    LITERAL_GRADS,
+    W,
+    hand_forward,
+    hand_grads,
+    hand_normalize,
+    images,
+)
 
 
 def test_literal_example():
@@ -22,7 +30,7 @@ def test_pooled_model_differentiates_the_logit_not_the_probability(pooled):
     conv, _, p = hand_forward(x)
     # score = logit z_t = mean(A) @ W[:, t] + b  =>  dz_t/dA_k = W[k, t] / 9 at every position
     expected = hand_normalize(np.einsum("nijk,nk->nij", conv, W[:, targets].T / 9.0))
-    (maps,) = gradcam_maps(pooled, x, [targets])
+    (maps,) = explain(pooled, x, [targets], ["gradcam"])["gradcam"]
     np.testing.assert_allclose(maps, expected, atol=1e-5)
     np.testing.assert_allclose(explain(pooled, x, [targets], ["gradcam"])["gradcam"][0], expected, atol=1e-5)
     # the softmax probability would give other weights; the logit is what Grad-CAM must differentiate

@@ -7,7 +7,15 @@ import numpy as np
 from netviz.explain.cam import explain
 from netviz.explain.methods.hirescam import hirescam
 
-from . import LITERAL_CONV, LITERAL_GRADS, WBIAS, hand_forward, hand_grads, hand_normalize, images
+from . import (
+    LITERAL_CONV,
+    LITERAL_GRADS,
+    WBIAS,
+    hand_forward,
+    hand_grads,
+    hand_normalize,
+    images,
+)
 
 
 def test_literal_example():

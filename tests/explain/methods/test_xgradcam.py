@@ -7,7 +7,14 @@ import numpy as np
 from netviz.explain.cam import explain
 from netviz.explain.methods.xgradcam import xgradcam
 
-from . import LITERAL_CONV, LITERAL_GRADS, hand_forward, hand_grads, hand_normalize, images
+from . import (
+    LITERAL_CONV,
+    LITERAL_GRADS,
+    hand_forward,
+    hand_grads,
+    hand_normalize,
+    images,
+)
 
 
 def test_literal_example():
