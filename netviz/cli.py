@@ -1,4 +1,4 @@
-"""The ``netviz`` command: a thin shell over :mod:`netviz.pipeline.build`.
+"""The ``netviz`` command: a thin shell over :mod:`netviz.pipeline`.
 
 Every user error prints one line and exits 2; Ctrl-C exits 130 with one line, within
 seconds whatever TensorFlow is doing (netviz.interrupt).

@@ -148,7 +148,7 @@ def origin(model_spec: schema.Model, model: Any) -> str:
     """Where the network came from, in words."""
     layers = len(model.layers)
     if model_spec.file is not None:
-        return f"loaded from {model_spec.file} ({layers} layers)"
+        return f"loaded from {Path(model_spec.file).name} ({layers} layers)"
     app = model_spec.application
     assert app is not None
     weights = {None: "random weights", "imagenet": "ImageNet weights"}.get(app.weights, f"weights from {app.weights}")

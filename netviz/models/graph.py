@@ -179,7 +179,7 @@ def spatial_grid(traced: Traced, name: str) -> Grid | None:
     A 7x7 'valid' convolution on 28 pixels gives 22 cells centred on pixels 3..24,
     not spread over 0..27 as a plain resize would assume; the heatmap would drift
     by up to 3 pixels towards the borders. The grid is composed along the chain of
-    Conv2D and pooling layers from the input (shape-preserving layers pass through);
+    Conv2D, pooling, cropping and padding layers from the input (shape-preserving layers pass through);
     None when the path is not such a chain (then a plain resize is the best guess).
     """
     import math
@@ -195,6 +195,12 @@ def spatial_grid(traced: Traced, name: str) -> Grid | None:
     offset, stride = [0.0, 0.0], [1.0, 1.0]
     for node in reversed(chain):
         kind, size = layer_type(node), tuple(traced.input_of(node.name).shape[1:3])
+        shift = getattr(traits(node), "SHIFT", None)
+        if shift is not None:  # Cropping2D, ZeroPadding2D: cell 0 now sits (top, left) cells further (or nearer)
+            attribute, sign = shift
+            (top, _), (left, _) = getattr(node, attribute)
+            offset = [offset[0] + sign * stride[0] * top, offset[1] + sign * stride[1] * left]
+            continue
         if kind in registered("CONV"):
             k = [(a - 1) * d + 1 for a, d in zip(node.kernel_size, node.dilation_rate)]
         elif kind in registered("POOL"):

@@ -63,8 +63,10 @@ def test_every_head_gets_its_own_map(heads):
         assert len(per_head) == 4 and all(m.shape == (5, 7, 7) for m in per_head)
         for i in range(4):
             for j in range(i + 1, 4):
-                assert not np.allclose(per_head[i], per_head[j], atol=1e-3), (method, i, j)
+                differ = not np.allclose(per_head[i], per_head[j], atol=1e-3)
+                assert differ == HEATMAP_METHODS[method].per_head, (method, i, j)  # Eigen-CAM never reads the target
     for method in baselines():  # they know nothing about the network, so nothing about its heads
+        assert not HEATMAP_METHODS[method].per_head
         assert all(m.shape == (5, 10, 10) and np.array_equal(m, maps[method][0]) for m in maps[method]), method
 
 
@@ -154,7 +156,7 @@ def test_unknown_layer_and_method_are_clear_errors():
     model = tiny_cnn("sequential")
     with pytest.raises(ValueError, match="no layer 'conv9'.*conv2d"):
         CamProbe(model, "conv9", [softmax_info()])
-    with pytest.raises(ValueError, match="unknown CAM method 'lime'"):
+    with pytest.raises(ValueError, match="unknown heatmap method 'lime'"):
         explain(CamProbe(model, None, [softmax_info()]), images(1), [np.zeros(1, int)], ["lime"])
 
 

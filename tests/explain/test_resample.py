@@ -58,3 +58,17 @@ def test_upsample_values_and_the_identity():
     assert up[1, 0, 0] == pytest.approx(-4) and up[1, -1, -1] == pytest.approx(4)
     np.testing.assert_array_equal(upsample(maps, (3, 3)), maps)  # already at size: unchanged
     assert upsample(maps[..., None], (6, 6)).shape == (2, 6, 6, 1)  # a channel axis is carried along
+
+
+def test_cropping_and_padding_move_the_grid_by_their_top_and_left() -> None:
+    import keras
+
+    image = keras.Input((12, 12, 1))
+    cropped = keras.layers.Conv2D(2, 3, name="after_crop")(keras.layers.Cropping2D(((1, 0), (2, 0)))(image))
+    padded = keras.layers.Conv2D(2, 3, name="after_pad")(keras.layers.ZeroPadding2D(1)(image))
+    model = keras.Model(image, [cropped, padded])
+    # cell 0 of a 3x3 'valid' convolution is centred one pixel in; the crop moves it down 1 and right 2,
+    # the padding back up and left by 1
+    assert graph.spatial_grid(graph.Traced(model), "after_crop") == ((2.0, 1.0), (3.0, 1.0))
+    assert graph.spatial_grid(graph.Traced(model), "after_pad") == ((0.0, 1.0), (0.0, 1.0))
+

@@ -37,7 +37,7 @@ def test_the_applications_own_preprocess_input_reads_the_raw_input() -> None:
     from netviz.models.load import PREPROCESS_LAYER, build_application
     from netviz.spec.schema import Application
 
-    model = build_application(Application(name="MobileNetV2", weights=None, input_shape=(96, 96, 3)), Path("."))
+    model = build_application(Application(name="MobileNetV2", weights=None, input_shape=(96, 96, 3)))
     traced = graph.Traced(model)
     assert traced.reads_input(PREPROCESS_LAYER) and not traced.reads_input("Conv1")
     assert traced.input_of("Conv1") is traced.output_of(PREPROCESS_LAYER)

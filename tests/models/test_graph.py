@@ -94,7 +94,7 @@ def test_bad_graphs_are_located(change, where: tuple, message: str) -> None:
 
 def test_branching_model_gets_figures_for_every_conv_and_a_spatial_heatmap_layer(tmp_path) -> None:
     from netviz.data.base import Dataset
-    from netviz.explain.views import visualize_model
+    from netviz.explain.views import explain_model
     from netviz.models import graph
     from netviz.models.build import model_outputs
     from netviz.spec import schema
@@ -113,10 +113,8 @@ def test_branching_model_gets_figures_for_every_conv_and_a_spatial_heatmap_layer
     data = Dataset("d", "arrays", x, {"class": y}, x, {"class": y}, {"class": ["a", "b", "c"]},
                    masks_test=x[..., 0] > 128)
     settings = schema.Visualize(filters=schema.Filters(steps=2), cam=schema.Cam(methods=["gradcam"], eval_images=12))
-    result = visualize_model(built, None, model_outputs(spec, data.class_names), data, settings, schema.LayerChoice(),
-                             tmp_path, "m", 0)
-    shown = {(f["kind"], f["layer"]) for f in result["figures"]}
-    assert {layer for kind, layer in shown if kind == "activations"} == {"stem", "a", "sep", "b", "sum"}
-    assert {layer for kind, layer in shown if kind == "filters"} == {"stem", "a", "sep", "b"}  # every conv-like layer
-    assert {layer for kind, layer in shown if kind == "cam"} == {"act"}
-    assert result["explanations"]["gradcam"]["class"]["pointing_game"] is not None
+    views = explain_model(built, None, model_outputs(spec, data.class_names), data, settings, schema.LayerChoice(), 0)
+    assert {a.layer for a in views.activations} == {"stem", "a", "sep", "b", "sum"}
+    assert {f.layer for f in views.filters} == {"stem", "a", "sep", "b"}  # every conv-like layer
+    assert {h.layer for h in views.heatmaps} == {"act"}
+    assert views.explanations["gradcam"]["class"].pointing_game is not None

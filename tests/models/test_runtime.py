@@ -17,7 +17,7 @@ import pytest
 
 from netviz.models import runtime
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("text, expected", [("max 100000", None), ("150000 100000", 1.5), ("200000 100000\n", 2.0),

@@ -185,7 +185,7 @@ def test_cli_prints_no_traceback_and_leaves_output_untouched(tmp_path: Path) -> 
 
 
 def test_import_netviz_does_not_import_tensorflow() -> None:
-    code = "import sys, netviz, netviz.cli, netviz.spec, netviz.pipeline.build; print('tensorflow' in sys.modules)"
+    code = "import sys, netviz, netviz.cli, netviz.spec, netviz.pipeline.stages; print('tensorflow' in sys.modules)"
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert run.stdout.strip() == "False"
 

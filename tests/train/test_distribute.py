@@ -21,7 +21,7 @@ import pytest
 from netviz.models.build import build_model, model_outputs
 from netviz.spec import schema
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 600  # seconds per child: one took 123 s on a shared 2-core machine at load average 28
 
 # A two-head network (softmax + sigmoid, batch norm, dropout) on 8x8 images with one bright

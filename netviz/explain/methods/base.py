@@ -30,8 +30,9 @@ class Method:
     explained layer's cells ("layer", brought to input size on each cell's receptive
     field) or already at input size ("input"). A ``baseline`` knows nothing about the
     network; it is scored beside every method whatever the spec asks for, so a score
-    can be read against what no model at all achieves. ``default``: in the spec's
-    method list when the spec gives none.
+    can be read against what no model at all achieves. ``per_head`` is False for a method
+    that never reads the target (the baselines, Eigen-CAM): one map serves every head.
+    ``default``: in the spec's method list when the spec gives none.
     """
 
     name: str
@@ -39,6 +40,7 @@ class Method:
     description: str
     compute: Compute
     uses_gradients: bool = False
+    per_head: bool = True  # False: one map for every head (the method never looks at the target)
     baseline: bool = False
     default: bool = False
     grid: Literal["layer", "input"] = "layer"

@@ -40,6 +40,7 @@ HEATMAP_METHODS.register(Method(
     description="is the Sobel edge magnitude of the input image itself: it knows nothing about the network, and "
                 "shows how much of a score the image's structure alone earns.",
     compute=every_head(edges),
+    per_head=False,
     baseline=True,
     grid="input",
 ))

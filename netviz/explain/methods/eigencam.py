@@ -64,4 +64,5 @@ HEATMAP_METHODS.register(Method(
     description="needs neither gradients nor a class: it projects the feature vector of every cell onto the first "
                 "principal component of the layer's feature maps, so every output gets the same map.",
     compute=eigencam,
+    per_head=False,
 ))

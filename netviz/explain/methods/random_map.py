@@ -35,6 +35,7 @@ HEATMAP_METHODS.register(Method(
     description="is uniform noise, seeded per image: it knows nothing about the network or the image, and shows "
                 "what each score is worth by chance.",
     compute=every_head(random_maps),
+    per_head=False,
     baseline=True,
     grid="input",
 ))

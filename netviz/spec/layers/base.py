@@ -35,6 +35,9 @@ class LayerSpec(Strict):
     DEPTHWISE: ClassVar[bool] = False  # one spatial kernel per input channel (optimized through its output)
     KERNEL: ClassVar[str | None] = None  # the attribute that holds the spatial kernel
     POOL: ClassVar[bool] = False  # a sliding window of ``pool_size``: widens the receptive field
+    # the attribute holding ((top, bottom), (left, right)) and whether those rows and columns are cut (+1) or
+    # added (-1): the layer moves every later cell by that much on the input
+    SHIFT: ClassVar[tuple[str, int] | None] = None
     NORMALIZATION: ClassVar[bool] = False  # rescales its input: its maps are shown with the activations
     ACTIVATION: ClassVar[bool] = False  # an activation on its own: may be the heatmap layer after a merge
     SKIP: ClassVar[tuple[str, ...]] = ()  # fields that are not Keras arguments

@@ -22,6 +22,7 @@ Crop = Annotated[int, Field(ge=0, le=1024)]
 class Cropping2D(LayerSpec):
     type: Literal["Cropping2D"]
     cropping: Union[Crop, tuple[Crop, Crop], tuple[tuple[Crop, Crop], tuple[Crop, Crop]]] = 0
+    SHIFT = ("cropping", 1)
 
     def sides(self) -> tuple[tuple[int, int], tuple[int, int]]:
         """``((top, bottom), (left, right))``, the form Keras keeps in ``layer.cropping``."""

@@ -58,6 +58,7 @@ Pad = Annotated[int, Field(ge=0, le=64)]
 class ZeroPadding2D(LayerSpec):
     type: Literal["ZeroPadding2D"]
     padding: Union[Pad, tuple[Pad, Pad]] = 1  # rows on top and bottom, columns left and right
+    SHIFT = ("padding", -1)
 
     def output(self, shapes: list[Shape]) -> tuple[Shape, int]:
         h, w, c = one_image(self.type, shapes)
