@@ -12,7 +12,7 @@ ifeq ($(origin NETVIZ_MNIST_DIR), undefined)
   endif
 endif
 
-.PHONY: report quick test sysdeps bench clean
+.PHONY: report quick test test-fast sysdeps bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,8 +30,13 @@ report: $(BIN)/.installed sysdeps
 quick: $(BIN)/.installed sysdeps
 	$(BIN)/netviz build specs/quick.yaml
 
+# Every test, on every core; the tests of one shared build stay on one worker (tests/conftest.py).
 test: $(BIN)/.installed sysdeps
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadgroup
+
+# While you work: everything that needs no real build, training beyond tiny models or whole reports.
+test-fast: $(BIN)/.installed sysdeps
+	$(BIN)/python -m pytest -q -n auto --dist loadgroup -m "not slow"
 
 bench: $(BIN)/.installed
 	$(BIN)/python bench/train.py

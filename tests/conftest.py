@@ -1,5 +1,10 @@
 """Shared fixtures: the repository root, MNIST's test split as IDX files, one quick build.
 
+Two test tiers: ``make test-fast`` runs what needs no real build (``-m "not slow"``),
+``make test`` everything on every core (pytest-xdist). A test that uses a shared build (the
+quick spec's, the examples') is marked slow here, and all tests of one build run on one worker
+(``--dist loadgroup``), so each spec is built once per run, not once per worker.
+
 MNIST comes from the shared folder beside the checkout (../shared/data/mnist) when it is
 there, else from Keras' download (cached in ~/.keras/datasets, as the CI workflow does),
 written once as the same two IDX files, so a build is the same either way. Without
@@ -28,6 +33,16 @@ MNIST_DIR = SHARED_MNIST if (SHARED_MNIST / IMAGES).is_file() else DOWNLOADED_MN
 DOWNLOAD_TIMEOUT_S = 60.0
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+SHARED_BUILDS = {"quick_build": "quick", "examples_dir": "examples"}  # fixture -> the worker group that owns it
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        for fixture, group in SHARED_BUILDS.items():
+            if fixture in getattr(item, "fixturenames", ()):
+                item.add_marker(pytest.mark.slow)
+                item.add_marker(pytest.mark.xdist_group(group))
 
 
 def on_ci() -> bool:

@@ -16,13 +16,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 
 from netviz.errors import NetvizError
 from netviz.models.outputs import OutputInfo
 from netviz.spec import schema
 
-TOP = 5  # predictions listed per image
 PREPROCESS_LAYER = "preprocess"
 
 
@@ -223,11 +221,3 @@ def imagenet_names(units: int) -> list[str] | None:
         return None
     finally:
         socket.setdefaulttimeout(previous)
-
-
-def top_predictions(probs: np.ndarray, class_names: tuple[str, ...], k: int = TOP) -> list[list[tuple[str, float]]]:
-    """Per image, the ``k`` most probable classes and their probabilities, most probable first."""
-    probs = np.asarray(probs, dtype=np.float64).reshape(len(probs), -1)
-    order = np.argsort(-probs, axis=1, kind="stable")[:, :k]
-    return [[(class_names[j] if j < len(class_names) else str(j), float(p[j])) for j in row]
-            for p, row in zip(probs, order)]

@@ -48,13 +48,14 @@ def test_the_applications_own_preprocess_input_reads_the_raw_input() -> None:
 
 
 def test_top_predictions_are_the_most_probable_first() -> None:
-    from netviz.models.load import top_predictions
+    from netviz.explain.views import top_predictions
 
     probs = np.array([[0.1, 0.5, 0.2, 0.05, 0.1, 0.05], [0.3, 0.0, 0.0, 0.0, 0.0, 0.7]])
     top = top_predictions(probs, ("a", "b", "c", "d", "e", "f"), k=3)
     assert top == [[("b", 0.5), ("c", 0.2), ("a", 0.1)], [("f", 0.7), ("a", 0.3), ("b", 0.0)]]
 
 
+@pytest.mark.slow  # MobileNetV2: 157 layers, over a minute on two cores
 def test_mobilenet_with_random_weights_explains_a_folder_of_six_photos(tmp_path: Path) -> None:
     rng = np.random.default_rng(0)
     (tmp_path / "photos").mkdir()

@@ -73,7 +73,7 @@ def test_a_path_missing_beside_the_spec_is_located_there(tmp_path: Path) -> None
 
 @pytest.mark.slow
 def test_the_same_spec_built_from_two_working_folders_gives_the_same_results(tmp_path: Path) -> None:
-    spec = write_project(tmp_path)
+    write_project(tmp_path)
     results = []
     for cwd, target in ((tmp_path, "specs/tiny.yaml"), (tmp_path / "specs" / "data", "../tiny.yaml")):
         out = tmp_path / f"out-{len(results)}"

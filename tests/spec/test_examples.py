@@ -17,7 +17,7 @@ EXAMPLES = ROOT / "specs" / "examples"
 
 
 @pytest.fixture(scope="module")
-def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def examples_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the example specs with data/ beside them, as make_data.py and make_models.py write it (a spec's
     paths are read from its own folder), and a working folder elsewhere: builds run from there."""
     work = tmp_path_factory.mktemp("examples")
@@ -38,37 +38,37 @@ def _netviz(work: Path, *args: str) -> subprocess.CompletedProcess[str]:
                           timeout=900)
 
 
-def test_example_data_is_the_same_every_run(workdir: Path, tmp_path: Path) -> None:
+def test_example_data_is_the_same_every_run(examples_dir: Path, tmp_path: Path) -> None:
     again = subprocess.run([sys.executable, str(EXAMPLES / "make_data.py"), str(tmp_path / "data")], cwd=tmp_path,
                            capture_output=True, text=True, timeout=300)
     assert again.returncode == 0
-    first, second = workdir.parent / "specs" / "data", tmp_path / "data"
+    first, second = examples_dir.parent / "specs" / "data", tmp_path / "data"
     names = sorted(p.relative_to(first).as_posix() for p in first.rglob("*.png"))
     assert len(names) == 1200 and names == sorted(p.relative_to(second).as_posix() for p in second.rglob("*.png"))
     assert all((first / n).read_bytes() == (second / n).read_bytes() for n in names[::97])
 
 
 @pytest.mark.parametrize("spec", sorted(EXAMPLES.glob("*.yaml")), ids=lambda p: p.stem)
-def test_examples_validate_and_name_the_schema(workdir: Path, spec: Path) -> None:
+def test_examples_validate_and_name_the_schema(examples_dir: Path, spec: Path) -> None:
     assert spec.read_text().splitlines()[0] == "# yaml-language-server: $schema=../netviz.schema.json"
-    run = _netviz(workdir, "validate", str(workdir.parent / "specs" / spec.name))
+    run = _netviz(examples_dir, "validate", str(examples_dir.parent / "specs" / spec.name))
     assert run.returncode == 0, run.stderr
 
 
-def _build_examples(workdir: Path, *names: str) -> dict[str, dict]:
+def _build_examples(examples_dir: Path, *names: str) -> dict[str, dict]:
     """Build each example spec as a user would (no PDF) and return its metrics.json by name."""
     results = {}
     for name in names:
-        spec = workdir.parent / "specs" / f"{name}.yaml"
-        run = _netviz(workdir, "build", str(spec), "--out", f"out/{name}", "--no-pdf", "--quiet")
+        spec = examples_dir.parent / "specs" / f"{name}.yaml"
+        run = _netviz(examples_dir, "build", str(spec), "--out", f"out/{name}", "--no-pdf", "--quiet")
         assert run.returncode == 0, run.stderr[-3000:]
-        results[name] = json.loads((workdir / "out" / name / "metrics.json").read_text())
+        results[name] = json.loads((examples_dir / "out" / name / "metrics.json").read_text())
     return results
 
 
 @pytest.mark.slow
-def test_examples_build_end_to_end(workdir: Path) -> None:
-    results = _build_examples(workdir, "shapes-residual", "shapes-masks")
+def test_examples_build_end_to_end(examples_dir: Path) -> None:
+    results = _build_examples(examples_dir, "shapes-residual", "shapes-masks")
     residual = results["shapes-residual"]["models"]["residual"]
     assert residual["sequential"] is False  # a graph: the report shows Keras' "Connected to" column
     rows = {row["name"]: row for row in residual["summary"]}
@@ -85,9 +85,9 @@ def test_examples_build_end_to_end(workdir: Path) -> None:
 
 
 @pytest.mark.slow
-def test_existing_network_examples_build_end_to_end(workdir: Path) -> None:
+def test_existing_network_examples_build_end_to_end(examples_dir: Path) -> None:
     """The saved two-branch CNN as it is, and MobileNetV2 (random weights) on eight pictures, both offline."""
-    results = _build_examples(workdir, "existing-file", "existing-application")
+    results = _build_examples(examples_dir, "existing-file", "existing-application")
     branch = results["existing-file"]["models"]["branch"]
     assert branch["train"] is None and branch["evaluation"]["class"]["accuracy"] > 0.25  # better than chance
     figures = {(f["kind"], f["layer"]) for f in branch["visualization"]["figures"]}
