@@ -255,17 +255,6 @@ class FilterAscent:
         return FilterImages(self.layer, np.concatenate(images), np.concatenate(start), np.concatenate(final), self.settings.steps)
 
 
-def ascend_filters(model: Any, layer: str, settings: schema.Filters = schema.Filters(), seed: int = 0) -> FilterImages:
-    """Activation maximization of every filter of ``layer``, batched (see module doc)."""
-    return FilterAscent(model, layer, settings).batched(seed)
-
-
-def filter_responses(model: Any, layer: str, x: np.ndarray) -> np.ndarray:
-    """(N, F) mean activation of every filter of ``layer`` on every image."""
-    net = graph.layer_outputs_model(model, [layer])
-    return np.asarray(net(np.asarray(x, dtype=np.float32), training=False)).mean(axis=(1, 2))
-
-
 def reads_input(model: Any, layer: str) -> bool:
     """True when ``layer`` is applied directly to the model's input (a first layer)."""
     return graph.Traced(model).reads_input(layer)

@@ -165,7 +165,7 @@ def test_a_reloaded_sequential_model_explains_like_the_original(tmp_path):
     import keras
 
     from netviz.explain.activations import layer_activations
-    from netviz.explain.filters import ascend_filters
+    from netviz.explain.filters import FilterAscent
 
     model = tiny_cnn("sequential")
     model.save(tmp_path / "m.keras")
@@ -177,4 +177,4 @@ def test_a_reloaded_sequential_model_explains_like_the_original(tmp_path):
     for method in HEATMAP_METHODS.names():
         np.testing.assert_allclose(a[method][0], b[method][0], atol=1e-5, err_msg=method)
     np.testing.assert_allclose(layer_activations(model, x)[1].maps, layer_activations(loaded, x)[1].maps, atol=1e-6)
-    np.testing.assert_allclose(ascend_filters(model, "conv2d_1").final, ascend_filters(loaded, "conv2d_1").final, atol=1e-5)
+    np.testing.assert_allclose(FilterAscent(model, "conv2d_1").batched(0).final, FilterAscent(loaded, "conv2d_1").batched(0).final, atol=1e-5)

@@ -8,8 +8,6 @@ import pytest
 from bench.baselines import ascend_one_filter_loop
 from netviz.explain.filters import (
     FilterAscent,
-    ascend_filters,
-    filter_responses,
     layer_kernels,
     reads_input,
     rgb_composite,
@@ -17,6 +15,14 @@ from netviz.explain.filters import (
 from netviz.spec import schema
 
 from . import tiny_cnn
+
+
+def filter_responses(model, layer: str, x: np.ndarray) -> np.ndarray:
+    """(N, F) mean activation of every filter of ``layer`` on every image: the full layer, as Keras computes it."""
+    from netviz.models import graph
+
+    net = graph.layer_outputs_model(model, [layer])
+    return np.asarray(net(np.asarray(x, dtype=np.float32), training=False)).mean(axis=(1, 2))
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +41,7 @@ def oriented():
 
 
 def test_ascent_raises_each_filter_above_its_start_and_above_the_other_filters(oriented):
-    res = ascend_filters(oriented, "conv2d", schema.Filters(), seed=3)
+    res = FilterAscent(oriented, "conv2d", schema.Filters()).batched(3)
     assert res.images.shape == (4, 12, 12, 1)
     assert np.all(res.final > res.start + 0.3)
     responses = filter_responses(oriented, "conv2d", res.images)  # (image, filter)
@@ -49,9 +55,9 @@ def test_ascent_raises_each_filter_above_its_start_and_above_the_other_filters(o
 
 def test_ascent_is_seeded_and_respects_input_range(oriented):
     settings = schema.Filters(steps=10, input_range=(-1.0, 2.0))
-    a, b = ascend_filters(oriented, "conv2d", settings, seed=5), ascend_filters(oriented, "conv2d", settings, seed=5)
+    a, b = FilterAscent(oriented, "conv2d", settings).batched(5), FilterAscent(oriented, "conv2d", settings).batched(5)
     np.testing.assert_array_equal(a.images, b.images)
-    c = ascend_filters(oriented, "conv2d", settings, seed=6)
+    c = FilterAscent(oriented, "conv2d", settings).batched(6)
     assert not np.array_equal(a.images, c.images)
     assert a.images.min() >= -1.0 and a.images.max() <= 2.0
 
@@ -79,7 +85,7 @@ def test_a_filter_off_on_grey_is_woken_and_only_an_impossible_one_is_dead():
     kernel[1, 1, 0, :] = 1.0  # three centre-pixel detectors...
     bias = np.array([0.0, -0.7, -5.0], np.float32)  # ...on, off on grey (0.5 - 0.7 < 0), and off for any input
     model.get_layer("conv2d").set_weights([kernel, bias])
-    res = ascend_filters(model, "conv2d", schema.Filters(steps=60))
+    res = FilterAscent(model, "conv2d", schema.Filters(steps=60)).batched(0)
     assert res.start[1] == 0.0 and res.start[2] == 0.0
     assert res.dead.tolist() == [False, False, True]
     assert res.final[0] > 0.95  # pixels driven to the top of the range: 1 - 0
@@ -96,7 +102,7 @@ def test_an_edge_detector_with_a_negative_sum_and_bias_is_woken_not_dead():
     kernel = np.zeros((3, 3, 1, 1), np.float32)
     kernel[0, :, 0, 0], kernel[2, :, 0, 0] = 1.0, -2.0  # sum -3: on grey 0.5 x -3 - 0.2 < 0
     model.get_layer("conv2d").set_weights([kernel, np.array([-0.2], np.float32)])
-    res = ascend_filters(model, "conv2d", schema.Filters(steps=80))
+    res = FilterAscent(model, "conv2d", schema.Filters(steps=80)).batched(0)
     assert res.start[0] == 0.0 and not res.dead[0]
     # at best one window fires at 3 x 1 - 0.2 = 2.8, i.e. a mean over the 6x6 positions of at least 2.8/36
     assert res.final[0] >= 2.8 / 36 - 1e-6
