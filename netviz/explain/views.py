@@ -27,7 +27,7 @@ from netviz.explain.filters import (
 from netviz.explain.methods import Method, baselines
 from netviz.models import graph
 from netviz.models.outputs import OutputInfo
-from netviz.registry import HEATMAP_METHODS
+from netviz.registry import DATA_KINDS, HEATMAP_METHODS
 from netviz.results import FilterStats, LayerStats, Scores
 from netviz.spec import schema
 
@@ -94,6 +94,7 @@ class Heatmaps(View):
     image_target: str  # the first output's target
     target: str  # "predicted" or "true": which class is explained
     head_target: str
+    every_head: bool  # the method never reads the target: this one map stands for every head
 
 
 class TrustCurves(View):
@@ -158,17 +159,14 @@ def explain_model(
     """
     shown = pick_images(data.labels_test[outputs[0].target], settings.images, seed)
     x_shown = as_float(data.x_test[shown])
+    predictions = None if given is None else predictions_view(model, as_float(given[0]), given[1], outputs)
+    activations = activations_view(model, x_shown, choice.activations,
+                                   "test images" if DATA_KINDS[data.kind].labelled else "given images")
+    filters = filters_view(model, choice.filters, settings.filters, seed, x_shown)
     heatmaps, trust_curves, explanations = cam_view(model, initial_model, outputs, data, settings.cam, choice.cam,
                                                     shown, seed)
-    from netviz.registry import DATA_KINDS
-
-    return ModelViews(
-        predictions=None if given is None else predictions_view(model, as_float(given[0]), given[1], outputs),
-        activations=activations_view(model, x_shown, choice.activations,
-                                     "test images" if DATA_KINDS[data.kind].labelled else "given images"),
-        filters=filters_view(model, choice.filters, settings.filters, seed, x_shown),
-        heatmaps=heatmaps, trust=trust_curves, explanations=explanations,
-    )
+    return ModelViews(predictions=predictions, activations=activations, filters=filters, heatmaps=heatmaps,
+                      trust=trust_curves, explanations=explanations)
 
 
 def predictions_view(model: Any, x: np.ndarray, files: list[str], outputs: list[OutputInfo]) -> Predictions:
@@ -292,7 +290,7 @@ def cam_view(model: Any, initial_model: Any | None, outputs: list[OutputInfo], d
         explanations[name] = {}
         for i, info in enumerate(outputs):
             m = maps[name][i]
-            if not method.baseline:
+            if not method.baseline and (method.per_head or i == 0):  # one figure when every head has the same map
                 heatmaps.append(_heatmaps(probe, batch, method, i, m, settings.target))
             scores = _trust(probe, method, i, batch, m, canvas)
             scores.update(_sanity(m[batch.small], None if initial is None else initial[name][i],
@@ -313,6 +311,7 @@ def _heatmaps(probe: CamProbe, batch: CamBatch, method: Method, head: int, maps:
         maps=probe.at_input_size(method, maps[:k]), image_labels=[_name(first, t) for t in batch.true[0][:k]],
         map_labels=[_name(info, t) + (" (wrong)" if w else "") for t, w in zip(explained, wrong)],
         image_target=first.target, target=target, head_target=info.target,
+        every_head=not method.per_head and len(probe.outputs) > 1,
     )
 
 

@@ -117,6 +117,7 @@ def _heatmaps(view: Heatmaps, folder: Path, record: Callable[..., None]) -> None
         f"{view.title} heatmaps on layer {view.layer} for head {view.head}: top row the inputs (true "
         f"{view.image_target} below), then the map of the {view.target} {view.head_target} overlaid (named below, "
         f"marked with a cross where the prediction is wrong); each map scaled to its own maximum."
+        + (f" {view.title} never reads the target, so this map is the same for every head." if view.every_head else "")
     ), layer=view.layer, head=view.head, method=view.method)
 
 

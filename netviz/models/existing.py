@@ -110,6 +110,8 @@ def _load(model_spec: schema.Model, datasets: dict[str, Dataset], seed: int) -> 
         data = replace(given, labels_train={target: given.labels_train[pictures.TARGET]},
                        labels_test={target: given.labels_test[pictures.TARGET]},
                        class_names={target: list(outputs[0].class_names)})
+        if images is None:  # nobody labelled them: the report shows what the network predicts for each
+            images, files = data.x_test, list(data.provenance["files"])  # type: ignore[arg-type]
     else:
         assert images is not None and files is not None  # the schema asks for a dataset or images
         outputs = load.source_outputs(model, target, None, model_spec.reference_accuracy)

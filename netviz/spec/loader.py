@@ -340,6 +340,11 @@ def _check_references(spec: Spec, lines: dict[Loc, int], shown: str, base: Path 
             raise SpecError(shown, lines.get(here + ("dataset",)), _dotted(here + ("dataset",)),
                             f"no dataset named {model.dataset!r}{hint}; defined: {', '.join(spec.datasets)}")
         facts = _dataset_facts(spec, model.dataset, lines, shown)
+        if model.train is not None and not DATA_KINDS[spec.datasets[model.dataset].kind].labelled:
+            loc = here + ("train",) if model.is_source else here + ("dataset",)
+            raise SpecError(shown, _line_for(loc, lines, None), _dotted(loc),
+                            f"data set {model.dataset!r} has no labels to train on: only a network that already exists "
+                            "can look at it, with no train block")
         if model.is_source:
             continue  # its layers and shapes are known once Keras has loaded it (netviz.models.load)
         kind = spec.datasets[model.dataset].kind

@@ -138,3 +138,11 @@ def test_output_layer_must_fit_the_classes_the_data_has(tmp_path, data, capsys) 
     spec = _write(tmp_path, data)
     assert _run(tmp_path, spec, capsys) == (f"{spec}:{_line(spec, '{type: Dense, units: 2')}: models[0].layers[4]: the output "
                                             "layer for 'class' (3 classes) must be a Dense with 3 units and softmax")
+
+
+def test_a_declared_network_cannot_train_on_images_nobody_labelled(tmp_path, data, capsys) -> None:
+    spec = _write(tmp_path, data, "photos", "  arrays:\n", f"  photos:\n    kind: images\n    path: {data['folder'] / 'circle'}\n"
+                                                           "    image_size: [8, 8]\n  arrays:\n")
+    assert _run(tmp_path, spec, capsys) == (f"{spec}:{_line(spec, 'dataset: photos')}: models[0].dataset: data set "
+                                            "'photos' has no labels to train on: only a network that already exists "
+                                            "can look at it, with no train block")
