@@ -21,7 +21,7 @@ from pydantic import Field
 
 from netviz.data.base import DataKind, Dataset
 from netviz.data.folder import Side, decode_images
-from netviz.data.split import stratified_split
+from netviz.data.split import pick_per_class, stratified_split
 from netviz.errors import DataConfigError
 from netviz.registry import DATA_KINDS
 from netviz.spec.facts import DataFacts
@@ -129,18 +129,6 @@ def describe_csv(config: CsvData) -> DataFacts:
     return DataFacts((*config.image_size, 3 if config.color == "rgb" else 1), {"class": len(table.classes)})
 
 
-def _pick(per_class: list[list[Path]], limit: int | None, rng: np.random.Generator) -> tuple[list[Path], np.ndarray]:
-    """Files and labels, at most ``limit`` per class (a seeded choice, kept in the CSV's order)."""
-    paths: list[Path] = []
-    labels: list[int] = []
-    for label, files in enumerate(per_class):
-        if limit is not None and len(files) > limit:
-            files = [files[i] for i in np.sort(rng.choice(len(files), limit, replace=False))]
-        paths += files
-        labels += [label] * len(files)
-    return paths, np.asarray(labels, dtype=np.int64)
-
-
 def _decode(paths: list[Path], config: CsvData) -> np.ndarray:
     images, failed = decode_images(paths, tuple(config.image_size), config.color)  # type: ignore[arg-type]
     if failed:
@@ -153,7 +141,7 @@ def load_csv(name: str, config: CsvData, seed: int) -> Dataset:
     """Decode the listed images; without ``split_column`` each class is divided with the seed."""
     table = read_table(config)
     rng = np.random.default_rng([seed, 6])
-    picked = {part: _pick(per_class, config.limit_per_class, rng) for part, per_class in table.files.items()}
+    picked = {part: pick_per_class(per_class, config.limit_per_class, rng) for part, per_class in table.files.items()}
     if "all" in picked:
         paths, y = picked["all"]
         x = _decode(paths, config)

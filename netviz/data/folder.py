@@ -19,7 +19,7 @@ import numpy as np
 from pydantic import Field
 
 from netviz.data.base import DataKind, Dataset
-from netviz.data.split import stratified_split
+from netviz.data.split import pick_per_class, stratified_split
 from netviz.errors import DataConfigError
 from netviz.registry import DATA_KINDS
 from netviz.spec.facts import DataFacts
@@ -119,18 +119,6 @@ def decode_images(paths: list[Path], size: tuple[int, int], color: str) -> tuple
     return out, failed
 
 
-def _pick(per_class: list[list[Path]], limit: int | None, rng: np.random.Generator) -> tuple[list[Path], np.ndarray]:
-    """Files and labels, at most ``limit`` per class (a seeded choice, kept in name order)."""
-    paths: list[Path] = []
-    labels: list[int] = []
-    for label, files in enumerate(per_class):
-        if limit is not None and len(files) > limit:
-            files = [files[i] for i in np.sort(rng.choice(len(files), limit, replace=False))]
-        paths += files
-        labels += [label] * len(files)
-    return paths, np.asarray(labels, dtype=np.int64)
-
-
 def _read(paths: list[Path], labels: np.ndarray, config: FolderData, name: str) -> tuple[np.ndarray, np.ndarray, int]:
     images, failed = decode_images(paths, tuple(config.image_size), config.color)  # type: ignore[arg-type]
     if failed and not config.skip_unreadable:
@@ -145,7 +133,7 @@ def load_folder(name: str, config: FolderData, seed: int) -> Dataset:
     """Read the folder; a folder without ``train/``/``test/`` is split per class with the seed."""
     listing = list_folder(Path(config.path).expanduser())
     rng = np.random.default_rng([seed, 4])
-    read = {part: _read(*_pick(per_class, config.limit_per_class, rng), config, name)
+    read = {part: _read(*pick_per_class(per_class, config.limit_per_class, rng), config, name)
             for part, per_class in listing.files.items()}
     skipped = sum(r[2] for r in read.values())
     if "all" in read:

@@ -6,6 +6,8 @@ part; and a run must be reproducible from the spec's seed alone.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 
@@ -88,3 +90,16 @@ def grouped_split(labels: np.ndarray, groups: np.ndarray, test_fraction: float,
             chosen = chosen[:-1]
         test[members[np.isin(inverse, chosen)]] = True
     return rng.permutation(np.flatnonzero(~test)), rng.permutation(np.flatnonzero(test))
+
+
+def pick_per_class(per_class: list[list[Path]], limit: int | None,
+                    rng: np.random.Generator) -> tuple[list[Path], np.ndarray]:
+    """Files and labels, at most ``limit`` per class (a seeded choice, kept in the given order)."""
+    paths: list[Path] = []
+    labels: list[int] = []
+    for label, files in enumerate(per_class):
+        if limit is not None and len(files) > limit:
+            files = [files[i] for i in np.sort(rng.choice(len(files), limit, replace=False))]
+        paths += files
+        labels += [label] * len(files)
+    return paths, np.asarray(labels, dtype=np.int64)
