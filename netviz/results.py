@@ -209,7 +209,7 @@ class Environment(Record):
 class Results(Record):
     format_version: int
     netviz_version: str
-    spec: str
+    spec: str  # the spec's file name (not its path: the results of one spec are the same from any folder)
     seed: int
     datasets: dict[str, DatasetSummary]
     models: dict[str, ModelResults]

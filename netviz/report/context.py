@@ -111,7 +111,7 @@ def metadata(spec: Spec, models: list[ModelView], results: Results) -> dict[str,
     }
 
 
-def build_context(spec: Spec, results: Results, out_dir: Path) -> dict[str, Any]:
+def build_context(spec: Spec, spec_path: Path, results: Results, out_dir: Path) -> dict[str, Any]:
     """Everything the templates may use; any other name fails (StrictUndefined).
 
     What was built comes from the results alone, in the order it was built; the spec gives
@@ -123,7 +123,7 @@ def build_context(spec: Spec, results: Results, out_dir: Path) -> dict[str, Any]
     appendix = appendix_parts(models)
     return {
         "front": spec.front,
-        "spec_file": results.spec,
+        "spec_file": spec_path.as_posix(),  # as the reader would type it to build again
         "version": results.netviz_version,
         "seed": results.seed,
         "code_url": spec.report.code_url,

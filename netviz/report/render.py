@@ -62,7 +62,7 @@ def environment(dirs: list[Path]) -> SandboxedEnvironment:
 def build_html(spec: Spec, spec_path: Path, results: Results, out_dir: Path) -> str:
     """The report as one HTML string with every figure inlined."""
     env = environment(template_dirs(spec, spec_path))
-    context = build_context(spec, results, out_dir)
+    context = build_context(spec, spec_path, results, out_dir)
     try:
         return env.get_template(MAIN_TEMPLATE).render(context)
     except jinja2.UndefinedError as err:
