@@ -1,4 +1,4 @@
-"""The ``netviz`` command: a thin shell over :mod:`netviz.pipeline`.
+"""The ``netviz`` command: a thin shell over :mod:`netviz.api`, the functions a notebook calls.
 
 Every user error prints one line and exits 2; Ctrl-C exits 130 with one line, within
 seconds whatever TensorFlow is doing (netviz.interrupt).
@@ -92,11 +92,13 @@ def _run(args: argparse.Namespace) -> int:
         count = write_line_files(args.per_class, args.seed, args.out, args.format)
         print(f"wrote {count:,} LINE images to {args.out}")
         return 0
-    from netviz import pipeline
+    from netviz import api
 
-    options = pipeline.Options(out=args.out, force=getattr(args, "force", False), pdf=not args.no_pdf,
-                               verbose=args.verbose, quiet=args.quiet)
-    result = (pipeline.build if args.command == "build" else pipeline.render)(args.spec, options)
+    common = {"pdf": not args.no_pdf, "quiet": args.quiet}
+    if args.command == "build":
+        result = api.build(args.spec, args.out, force=args.force, verbose=args.verbose, **common)
+    else:
+        result = api.render(args.spec, args.out, **common)
     for path in (result.html, result.pdf):
         if path is not None:
             print(path)
