@@ -46,9 +46,9 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 
 from netviz.data import describe_dataset  # noqa: E402
-from netviz.spec.facts import DataFacts  # noqa: E402
 from netviz.models.build import build_model, model_outputs  # noqa: E402
 from netviz.spec import schema  # noqa: E402
+from netviz.spec.facts import DataFacts  # noqa: E402
 from netviz.spec.loader import load_spec  # noqa: E402
 
 SPEC = ROOT / "specs" / "cs671-a2-task3.yaml"

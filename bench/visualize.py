@@ -107,7 +107,7 @@ def visualize(model, initial, infos, data, settings, choice, out: Path, name: st
     from netviz.figures.draw import draw_model
 
     views = explain_model(model, initial, infos, data, settings, choice, seed, given)
-    return draw_model(views, {}, out, name, name)
+    return draw_model(views, {}, out, name, name)[0]
 
 
 def best_of(repeats: int, fn, *args) -> float:

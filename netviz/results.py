@@ -129,11 +129,20 @@ class Scores(Record):
     sanity_flagged: bool | None = None
 
 
+class OverTrainingRecord(Record):
+    """The trust scores at each kept epoch, and what they say in one sentence."""
+
+    epochs: list[int]
+    scores: dict[str, dict[str, list[Scores]]]  # method -> head -> one per epoch
+    sentence: str
+
+
 class Visualization(Record):
     figures: list[FigureRecord]
     layers: dict[str, LayerStats]
     filters: dict[str, FilterStats]
     explanations: dict[str, dict[str, Scores]]  # method -> head -> scores, in the spec's order
+    over_training: OverTrainingRecord | None = None  # none: no epochs kept (visualize.over_training)
 
 
 class ModelResults(Record):

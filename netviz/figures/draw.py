@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
+from netviz.explain.over_training import OverTrainingViews
 from netviz.explain.views import (
     TOP,
     Activations,
@@ -21,25 +22,36 @@ from netviz.explain.views import (
     TrustCurves,
 )
 from netviz.figures import plots
-from netviz.results import FigureRecord
+from netviz.figures.over_training import draw_over_training
+from netviz.results import FigureRecord, OverTrainingRecord
+
+
+class Recorder:
+    """Collects the records of the figures written under one build folder, in the order they are drawn."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.records: list[FigureRecord] = []
+
+    def __call__(self, path: Path, kind: str, caption: str, layer: str | None = None, head: str | None = None,
+                 method: str | None = None) -> None:
+        self.records.append(FigureRecord(path=path.relative_to(self.out).as_posix(), kind=kind, caption=caption,
+                                         layer=layer, head=head, method=method))
 
 
 def draw_model(views: ModelViews | None, history: Mapping[str, Sequence[float]], out: Path, model: str,
-               title: str) -> list[FigureRecord]:
-    """The model's figures under ``out/figures/<model>``, in report order, with their captions."""
+               title: str, over_training: OverTrainingViews | None = None) -> tuple[list[FigureRecord],
+                                                                                     OverTrainingRecord | None]:
+    """The model's figures under ``out/figures/<model>``, in report order, with their captions; and the scores
+    over training, when epochs were kept."""
     folder = out / "figures" / model
-    records: list[FigureRecord] = []
-
-    def record(path: Path, kind: str, caption: str, layer: str | None = None, head: str | None = None,
-               method: str | None = None) -> None:
-        records.append(FigureRecord(path=path.relative_to(out).as_posix(), kind=kind, caption=caption, layer=layer,
-                                    head=head, method=method))
+    record = Recorder(out)
 
     if history:
         record(plots.plot_training_curves(history, folder / "training_curves.svg"), "curves",
                f"Training and validation loss and accuracy per epoch for {title}.")
     if views is None:
-        return records
+        return record.records, None
     if views.predictions is not None:
         _predictions(views.predictions, folder, record)
     for activations in views.activations:
@@ -49,7 +61,8 @@ def draw_model(views: ModelViews | None, history: Mapping[str, Sequence[float]],
     for heatmaps in views.heatmaps:
         _heatmaps(heatmaps, folder, record)
     _trust(views.trust, folder, record)
-    return records
+    scores = None if over_training is None else draw_over_training(over_training, folder, record)
+    return record.records, scores
 
 
 def _predictions(view: Predictions, folder: Path, record: Callable[..., None]) -> None:

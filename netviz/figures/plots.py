@@ -310,6 +310,28 @@ def plot_deletion_insertion(curves: Mapping[str, Mapping[str, Mapping[str, objec
     return _save_svg(fig, path)
 
 
+def plot_scores_over_training(epochs: Sequence[int], scores: Mapping[str, Mapping[str, Sequence[float | None]]],
+                              path: str | Path, label: str, baselines: Collection[str] = ()) -> Path:
+    """SVG: per head, one line per method of a trust score at each kept epoch; baselines dashed."""
+    heads = list(next(iter(scores.values())))
+    fig = _figure(820, 170 * len(heads) + 40)
+    axes = fig.subplots(len(heads), 1, squeeze=False)
+    for r, head in enumerate(heads):
+        ax = axes[r][0]
+        for method, per_head in scores.items():
+            values = [np.nan if v is None else float(v) for v in per_head[head]]
+            ax.plot(list(epochs), values, "--" if method in baselines else "-", marker="o", markersize=3, label=method)
+        ax.set_ylim(-0.02, 1.02)
+        ax.set_xticks(list(epochs))
+        ax.set_title(f"{head}: {label}", fontsize=FONT)
+        ax.set_xlabel("epoch", fontsize=FONT)
+        ax.set_ylabel(label, fontsize=FONT)
+        ax.tick_params(labelsize=FONT - 1)
+        ax.legend(fontsize=FONT - 1, frameon=False, loc="upper left", bbox_to_anchor=(1.02, 1.0))
+    fig.tight_layout()
+    return _save_svg(fig, path)
+
+
 def _outputs_of(history: Mapping[str, Sequence[float]]) -> dict[str, dict[str, str]]:
     """{output name: {"loss"/"accuracy": history key}}: Keras names a head's series ``<head>_loss`` etc."""
     outputs: dict[str, dict[str, str]] = {}

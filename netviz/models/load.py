@@ -16,7 +16,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-
 from netviz.errors import NetvizError
 from netviz.models.outputs import OutputInfo
 from netviz.spec import schema

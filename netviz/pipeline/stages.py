@@ -184,7 +184,9 @@ def _model_stage(spec: Spec, model_spec: schema.Model, data: Dataset, out: Path,
 
     outputs = source.outputs if source else model_outputs(model_spec, data.class_names)
     dataset_config = spec.datasets[model_spec.dataset].model_dump(mode="json") if model_spec.dataset else None
+    snapshots = spec.visualize.over_training.epochs if spec.visualize.over_training else None  # kept while training
     train_key = cache.training_key(model_spec.model_dump(mode="json", exclude={"visualize", "title", "description"}),
+                                   *([{"snapshots": snapshots}] if snapshots else []),
                              dataset_config, spec.seed, spec.runtime.fast_kernels, data.x_train, data.labels_train,
                              data.x_test, data.labels_test, *((source.digest,) if source else ()))
     paths = ModelPaths(out, model_spec.name)
@@ -239,6 +241,10 @@ class ModelPaths:
     def initial(self) -> Path:
         return self.out / "models" / f"{self.name}.initial.keras"
 
+    def snapshot(self, epoch: int) -> Path:
+        """The weights after ``epoch`` (spec's visualize.over_training), kept so the report can be redrawn."""
+        return self.out / "models" / f"{self.name}.epoch-{epoch}.weights.h5"
+
     @property
     def train_json(self) -> Path:
         return self.out / "cache" / f"{self.name}.train.json"
@@ -270,9 +276,16 @@ def _train(spec: Spec, model_spec: schema.Model, data: Dataset, outputs: list, p
     mixed = ", mixed_float16" if distribute.use_mixed_precision(spec.runtime) else ""
     progress(f"{model_spec.name}: training {t.epochs} epoch(s), batch {t.batch_size}{replicas}, "
              f"{t.optimizer} lr {t.learning_rate:g}{mixed}")
+    callbacks = []
+    if spec.visualize.over_training:
+        def save(epoch: int) -> None:
+            with io.atomic_path(paths.snapshot(epoch), suffix=".weights.h5") as tmp:
+                keras_model.save_weights(tmp)
+
+        callbacks.append(train.snapshot_callback(spec.visualize.over_training.epochs, save))
     result = train.fit(keras_model, outputs, data.x_train, data.labels_train, t, spec.seed,
                        verbose=0 if options.quiet else (1 if sys.stdout.isatty() else 2),  # bars on a terminal
-                       fast_kernels=spec.runtime.fast_kernels)
+                       callbacks=callbacks, fast_kernels=spec.runtime.fast_kernels)
     evaluation = train.evaluate(keras_model, outputs, data.x_test, data.labels_test)
     summary = ", ".join(f"{name} {e.accuracy:.4f}" for name, e in evaluation.items())
     progress(f"{model_spec.name}: trained in {result.seconds:.1f}s; test accuracy {summary}")
@@ -347,10 +360,26 @@ def _visualize(spec: Spec, model_spec: schema.Model, data: Dataset, outputs: lis
     started = time.perf_counter()
     given = (source.images, source.files) if source is not None and source.images is not None else None
     views = explain_model(keras_model, initial, outputs, data, spec.visualize, model_spec.visualize, spec.seed, given)
-    figures = draw_model(views, history, out, model_spec.name, model_spec.title or model_spec.name)
+    over = _over_training(spec, model_spec, keras_model, outputs, data, out)
+    figures, scores = draw_model(views, history, out, model_spec.name, model_spec.title or model_spec.name, over)
     progress(f"{model_spec.name}: {len(figures)} figures in {time.perf_counter() - started:.1f}s")
     return Visualization(figures=figures, layers={a.layer: a.stats for a in views.activations},
-                         filters={f.layer: f.stats for f in views.filters}, explanations=views.explanations)
+                         filters={f.layer: f.stats for f in views.filters}, explanations=views.explanations,
+                         over_training=scores)
+
+
+def _over_training(spec: Spec, model_spec: schema.Model, keras_model: Any, outputs: list, data: Dataset,
+                   out: Path) -> Any:
+    """The network at each kept epoch, when the spec asks and training kept them (an early stop keeps fewer)."""
+    if spec.visualize.over_training is None:
+        return None
+    from netviz.explain.over_training import over_training
+
+    paths = ModelPaths(out, model_spec.name)
+    kept = {e: paths.snapshot(e) for e in spec.visualize.over_training.epochs if paths.snapshot(e).exists()}
+    if not kept:
+        return None
+    return over_training(keras_model, kept, outputs, data, spec.visualize, model_spec.visualize, spec.seed)
 
 
 def _figures_exist(out: Path, result: Visualization) -> bool:

@@ -64,7 +64,8 @@ def body_figures(figures: dict[str, list]) -> dict[str, list]:
     first = lambda kind: figures.get(kind, [])[:1]  # noqa: E731
     body = {kind: [] for kind in figures}
     body.update(curves=list(figures.get("curves", [])), activations=first("activations"), filters=first("filters"),
-                kernels=first("kernels"), cam=_first_per(figures.get("cam", []), "method"))
+                kernels=first("kernels"), cam=_first_per(figures.get("cam", []), "method"),
+                over_training=list(figures.get("over_training", [])))  # asked for by name: all in the body
     return body
 
 

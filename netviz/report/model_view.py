@@ -25,7 +25,7 @@ from netviz.results import (
 )
 from netviz.spec.schema import Train
 
-KIND_ORDER = ("curves", "activations", "filters", "kernels", "cam", "trust")
+KIND_ORDER = ("curves", "activations", "filters", "kernels", "cam", "trust", "over_training")
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,11 @@ from __future__ import annotations
 import mimetypes
 from pathlib import Path
 
-from netviz.report.fonts import BundledFonts, font_stylesheet, pinned_font_timestamps  # first: quiets WeasyPrint's font check
+from netviz.report.fonts import (  # first: quiets WeasyPrint's font check
+    BundledFonts,
+    font_stylesheet,
+    pinned_font_timestamps,
+)
 
 # isort: split
 from weasyprint import HTML  # noqa: E402  (after the fonts module, see above)

@@ -198,10 +198,27 @@ class Cam(Strict):
         return value
 
 
+class OverTraining(Strict):
+    """What the network learns over time: its weights kept at these epochs (1 = after the first), and the
+    same filters' pictures, the same images' heatmaps and the trust scores drawn at each."""
+
+    epochs: list[int] = Field(min_length=1, max_length=12)
+    filters: int = Field(default=8, ge=1, le=32)  # per visualized layer: its most active ones at the end
+    images: int = Field(default=4, ge=1, le=8)  # of the shown test images
+
+    @field_validator("epochs")
+    @classmethod
+    def _increasing(cls, value: list[int]) -> list[int]:
+        if any(e < 1 for e in value) or any(b <= a for a, b in zip(value, value[1:])):
+            raise ValueError("must be epoch numbers from 1 up, each later than the one before")
+        return value
+
+
 class Visualize(Strict):
     images: int = Field(default=6, ge=6, le=64)
     filters: Filters = Filters()
     cam: Cam = Cam()
+    over_training: OverTraining | None = None  # none: only the trained network is visualized
 
 
 # ---------------------------------------------------------------- report

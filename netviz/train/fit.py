@@ -214,6 +214,22 @@ def fit(model: Any, outputs: list[OutputInfo], x: np.ndarray, labels: dict[str, 
     return TrainResult(clean, seconds, len(train_idx), len(val_idx))
 
 
+def snapshot_callback(epochs: list[int], save: Callable[[int], None]) -> Any:
+    """A callback that calls ``save(epoch)`` at the end of each listed epoch (1 = the first): the weights the
+    network had then, kept to show how its features and heatmaps came about. Saving is all it does during
+    training; everything drawn from the snapshots is made after it."""
+    import keras
+
+    wanted = set(epochs)
+
+    class Snapshots(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
+            if epoch + 1 in wanted:
+                save(epoch + 1)
+
+    return Snapshots()
+
+
 def replica_statistics_callback(model: Any, strategy: Any) -> Any:
     """A callback that averages the replicas' batch-norm moving statistics before each
     validation and at the end of training.

@@ -13,7 +13,8 @@ def test_single_output_model_figures_in_report_order(tmp_path):
     views = explain_model(tiny_cnn("sequential"), tiny_cnn("sequential", seed=9), [softmax_info()], dataset(1),
                           SETTINGS, schema.LayerChoice(), 0)
     history = {"loss": [1.0, 0.5], "accuracy": [0.5, 0.8], "val_loss": [1.1, 0.6], "val_accuracy": [0.4, 0.7]}
-    figures = draw_model(views, history, tmp_path, "seq", "Tiny CNN")
+    figures, over = draw_model(views, history, tmp_path, "seq", "Tiny CNN")
+    assert over is None  # no epochs kept
     paths = [f.path for f in figures]
     assert paths == [
         "figures/seq/training_curves.svg",
@@ -43,7 +44,7 @@ def test_no_history_no_curves_and_every_head_drawn(tmp_path):
     settings = SETTINGS.model_copy(update={"cam": schema.Cam(methods=["gradcam"], eval_images=30)})
     views = explain_model(model, None, infos, dataset(3, masks=True), settings,
                           schema.LayerChoice(activations=["conv2d_1"], filters=["conv2d"], cam="conv2d"), 1)
-    figures = draw_model(views, {}, tmp_path, "multi", "Multi")
+    figures, _ = draw_model(views, {}, tmp_path, "multi", "Multi")
     assert [f.path for f in figures if f.kind == "cam"] == [
         f"figures/multi/gradcam_{h}.png" for h in ("length", "width", "colour", "angle")]
     assert figures[0].kind == "activations"

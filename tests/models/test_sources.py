@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from netviz import pipeline
-from netviz.pipeline import stages
 from netviz.cli import main
 from netviz.explain.views import as_float
 from netviz.models.runtime import start_tensorflow
+from netviz.pipeline import stages
 
 SIDE, CLASSES = 12, 3
 
