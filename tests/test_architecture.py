@@ -26,7 +26,7 @@ STAGES = [
     ("figures", ["netviz.figures"]),
     ("report", ["netviz.report"]),
     ("pipeline", ["netviz.pipeline"]),
-    ("front doors", ["netviz.api", "netviz.cli", "netviz.__main__"]),
+    ("front doors", ["netviz.api", "netviz.keras", "netviz.cli", "netviz.__main__"]),
 ]
 
 
