@@ -27,7 +27,7 @@ def build(spec: str | Path, out: str | Path | None = None, *, force: bool = Fals
 
     Returns the typed results (``.results``, the contents of ``metrics.json``) and where
     ``report.html`` and ``report.pdf`` were written. Errors in the spec raise
-    :class:`netviz.errors.NetvizError` with the one located line the CLI prints.
+    ``netviz.errors.NetvizError`` with the one located line the CLI prints.
     """
     from netviz import pipeline
 
@@ -137,13 +137,13 @@ def _targets(targets: Targets, heads: list[str], n: int) -> list[np.ndarray] | N
     return [np.broadcast_to(np.asarray(per_head[h], dtype=np.int64), (n,)).copy() for h in heads]
 
 
-def report(models: Mapping[str, Any], data: tuple[np.ndarray, np.ndarray] | tuple[np.ndarray, np.ndarray, Sequence[str]]
-           | Mapping[str, Any], front: Mapping[str, Any], out: str | Path, *, visualize: Mapping[str, Any] | None = None,
+def report(models: Mapping[str, Any], data: tuple[Any, ...] | Mapping[str, Any], front: Mapping[str, Any], out: str | Path, *, visualize: Mapping[str, Any] | None = None,
            test_fraction: float = 0.2, seed: int = 0, pdf: bool = True, quiet: bool = True) -> BuildResult:
     """The report ``netviz build`` writes, for networks trained in Python.
 
-    ``models`` maps a name to a Keras model; ``data`` is ``(x, y)`` or ``(x, y, class_names)``
-    (images as ``explain`` takes them, integer labels), or a data-kind section as a spec would
+    ``models`` maps a name to a Keras model; ``data`` is ``(x, y)``, ``(x, y, class_names)`` or
+    ``(x, y, class_names, masks)`` (images as ``explain`` takes them, integer labels, (N, H, W)
+    object masks to score the heatmaps against), or a data-kind section as a spec would
     give it (``{"kind": "mnist", "limit": 2000}``). The networks, the data and a spec naming
     them are written under ``out/inputs/``, so ``netviz build out/inputs/spec.yaml`` rebuilds the
     same report from a terminal; the networks are shown with the weights they have.
@@ -166,10 +166,12 @@ def report(models: Mapping[str, Any], data: tuple[np.ndarray, np.ndarray] | tupl
 
 
 def _write_arrays(path: Path, data: Sequence[Any], test_fraction: float) -> dict[str, Any]:
-    """``(x, y[, class_names])`` as the ``arrays`` kind reads it."""
-    x, y, *names = data
+    """``(x, y[, class_names[, masks]])`` as the ``arrays`` kind reads it."""
+    x, y, *rest = data
     arrays = {"x": np.asarray(x), "y": np.asarray(y)}
-    if names:
-        arrays["class_names"] = np.asarray(list(names[0]))
+    if rest and rest[0] is not None:
+        arrays["class_names"] = np.asarray(list(rest[0]))
+    if len(rest) > 1 and rest[1] is not None:
+        arrays["masks"] = np.asarray(rest[1], dtype=bool)
     np.savez(path, **arrays)
     return {"kind": "arrays", "path": path.name, "test_fraction": test_fraction}

@@ -27,11 +27,12 @@ MAX_SNAPSHOTS = 12  # what visualize.over_training.epochs accepts
 class ReportCallback(keras.callbacks.Callback):
     """Snapshots at ``epochs`` (or ``every`` n epochs) and the netviz report of the trained model at the end.
 
-    ``validation``: ``(x, y)`` or ``(x, y, class_names)``, the images the report explains
-    (half of them are its test split). ``front``: the report's front matter, as a spec's
+    ``validation``: ``(x, y)``, ``(x, y, class_names)`` or ``(x, y, class_names, masks)``, the
+    images the report explains (half of them are its test split; with masks, the heatmaps are
+    scored against them). ``front``: the report's front matter, as a spec's
     ``front``. ``methods``: heatmap methods (default: the spec's defaults); ``visualize``: any
-    other part of a spec's ``visualize`` section. The report's :class:`BuildResult` is
-    ``result`` once training has ended.
+    other part of a spec's ``visualize`` section. The report's ``BuildResult`` is ``result``
+    once training has ended.
     """
 
     def __init__(self, validation: tuple[Any, ...], out: str | Path, front: Mapping[str, Any], *, name: str = "model",

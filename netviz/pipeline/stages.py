@@ -85,6 +85,8 @@ def output_dir(spec: Spec, spec_path: Path, out: Path | None) -> Path:
 
 @dataclass(frozen=True)
 class BuildResult:
+    """A finished build: its folder, its typed results (``metrics.json``), and its report files (None: not written)."""
+
     out: Path
     results: Results
     html: Path | None
