@@ -292,7 +292,7 @@ def cam_view(model: Any, initial_model: Any | None, outputs: list[OutputInfo], d
             m = maps[name][i]
             if not method.baseline and (method.per_head or i == 0):  # one figure when every head has the same map
                 heatmaps.append(_heatmaps(probe, batch, method, i, m, settings.target))
-            scores = _trust(probe, method, i, batch, m, canvas)
+            scores = _trust(probe, method, i, batch, m, canvas, seed)
             scores.update(_sanity(m[batch.small], None if initial is None else initial[name][i],
                                   settings.sanity_threshold))
             curves[info.name][method.title] = scores.pop("curves")
@@ -324,26 +324,32 @@ def _name(info: OutputInfo, index: Any) -> str:
 
 
 def _trust(probe: CamProbe, method: Method, head: int, batch: CamBatch, maps: np.ndarray,
-           canvas: np.ndarray) -> dict[str, Any]:
-    """Pointing game and energy on all evaluation images, deletion/insertion on the first ``batch.delins``."""
+           canvas: np.ndarray, seed: int = 0) -> dict[str, Any]:
+    """Pointing game and energy on all evaluation images, deletion/insertion on the first ``batch.delins``.
+
+    Ties (an all-zero map above all) are broken in a seeded random order: a constant map scores chance.
+    """
     info, ev = probe.outputs[head], maps[batch.evaluation]
-    scores: dict[str, Any] = {"pointing_game": None, "chance_pointing": None, "energy_in_mask": None, "chance_energy": None}
-    # an all-zero map (all evidence negative after the ReLU) points nowhere: a pointing-game miss, no energy
+    scores: dict[str, Any] = {"pointing_game": None, "chance_pointing": None, "pointing_tolerance": None,
+                              "energy_in_mask": None, "chance_energy": None}
+    # an all-zero map (all evidence negative after the ReLU) has no peak: it points at a random pixel, no energy
     scores["empty_maps"] = float((ev.reshape(len(ev), -1).max(axis=1) <= 0).mean())
     if batch.masks is not None:
         ev = probe.at_input_size(method, ev)
-        scores["pointing_game"] = trust.nanmean(trust.pointing_hits(ev, batch.masks))
+        tolerance = trust.pointing_tolerance(batch.masks.shape[1:])
+        scores["pointing_tolerance"] = tolerance
+        scores["pointing_game"] = trust.nanmean(trust.pointing_hits(ev, batch.masks, tolerance, seed))
         scores["energy_in_mask"] = trust.nanmean(trust.energy_shares(ev, batch.masks))
         scores["chance_energy"] = trust.nanmean(trust.chance_shares(batch.masks))
-        # a random peak hits the mask grown by the 1-pixel tolerance with this probability
-        scores["chance_pointing"] = trust.nanmean(trust.chance_shares(trust.dilate(batch.masks)))
+        # a random peak hits the mask grown by the same tolerance with this probability
+        scores["chance_pointing"] = trust.nanmean(trust.chance_shares(trust.dilate(batch.masks, tolerance)))
     t = batch.targets[head][batch.small]
 
     def score(images: np.ndarray, source: np.ndarray) -> np.ndarray:
         return graph.target_probability(info, probe.predictor.head(images, head), t[source])
 
     x = batch.x[batch.small]
-    di = trust.deletion_insertion(score, x, probe.at_input_size(method, maps[batch.small]), DELINS_STEPS, canvas)
+    di = trust.deletion_insertion(score, x, probe.at_input_size(method, maps[batch.small]), DELINS_STEPS, canvas, seed)
     scores["deletion_auc"] = float(di["deletion_auc"].mean())
     scores["insertion_auc"] = float(di["insertion_auc"].mean())
     scores["images"] = int(len(ev))

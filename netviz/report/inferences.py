@@ -122,11 +122,13 @@ def localization(models: list[ModelView]) -> list[str]:
             continue
         rows = max(groups.values(), key=lambda r: _mean([e.scores.pointing_game for e in r]))
         e = rows[0]
-        text = (f"{e.label} localizes best on {m.title}: its heatmap peak falls inside the object in"
+        tolerance = next((r.scores.pointing_tolerance for r in rows if r.scores.pointing_tolerance is not None), None)
+        within = f" (within {tolerance} px)" if tolerance is not None else ""
+        text = (f"{e.label} localizes best on {m.title}: its heatmap peak falls on the object{within} in"
                 f" {pct(_mean([r.scores.pointing_game for r in rows]), 1)} of {thousands(e.scores.images)} images{_over(rows)}")
         chance = [r.scores.chance_pointing for r in rows if r.scores.chance_pointing is not None]
         if chance:
-            text += f", against {pct(_mean(chance), 1)} expected by chance"
+            text += f", against {pct(_mean(chance), 1)} expected by chance with the same tolerance"
         energy = [r.scores.energy_in_mask for r in rows if r.scores.energy_in_mask is not None]
         if energy:
             text += f"; {pct(_mean(energy), 1)} of its heatmap energy lies in the object mask"
@@ -162,7 +164,7 @@ def sanity(models: list[ModelView], threshold: float) -> list[str]:
     if flagged:
         return [_flag_note(m, group, threshold) for m, group in _group_by_model_method(flagged)]
     m, e = max(rows, key=lambda r: r[1].scores.sanity_spearman)
-    return [f"No heatmap method is flagged by the sanity check: the highest Spearman correlation with a randomized"
+    return [f"No heatmap method is flagged by the sanity check: the highest mean |Spearman correlation| with a randomized"
             f" model is {num(e.scores.sanity_spearman, 2)} ({e.label}, {m.title}, {e.output}), below the threshold"
             f" {num(threshold, 2)}."]
 
@@ -183,7 +185,7 @@ def _flag_note(m: ModelView, group: list[Explanation], threshold: float) -> str:
     else:
         where = f" ({', '.join(e.output for e in group)})"
         rho = f"{num(min(rhos), 2)} to {num(max(rhos), 2)}"
-    return (f"{label} on {m.title}{where} is flagged by the sanity check: its heatmaps keep a Spearman correlation of"
+    return (f"{label} on {m.title}{where} is flagged by the sanity check: its heatmaps keep a mean |Spearman correlation| of"
             f" {rho} with those of the untrained network (threshold {num(threshold, 2)}), so they follow the image more"
             f" than the learned weights.")
 

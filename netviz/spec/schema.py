@@ -187,7 +187,7 @@ class Cam(Strict):
     methods: list[MethodName] = [name for name, m in HEATMAP_METHODS.entries().items() if m.default and not m.baseline]
     target: Literal["predicted", "true"] = "predicted"
     eval_images: int = Field(default=200, ge=1, le=10_000)
-    sanity_threshold: float = Field(default=0.5, ge=-1, le=1)
+    sanity_threshold: float = Field(default=0.5, ge=0, le=1)  # on mean |Spearman rho|
 
     @field_validator("methods")
     @classmethod

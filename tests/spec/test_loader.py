@@ -97,6 +97,7 @@ MUTATIONS = [
      "    layerz:\n      - {type: Conv2D, filters: 32, kernel_size: 7, strides: 1, activation: relu}", "models[0].layerz",
      "unknown key (did you mean 'layers'?)"),
     ("negative images", "  images: 6", "  images: -6", "visualize.images", "must be >= 6"),
+    ("negative sanity threshold", "target: predicted, eval_images: 200}", "target: predicted, eval_images: 200, sanity_threshold: -0.5}", "visualize.cam.sanity_threshold", "must be >= 0"),
     # YAML 1.1 reads yes/no/on/off/true/false as booleans: where text is expected, say so, quoting the word written
     ("boolean for a choice", "target: predicted", "target: true", "visualize.cam.target",
      "YAML read this as the boolean true; write 'true' in quotes"),
