@@ -77,7 +77,8 @@ def _load(model_spec: schema.Model, datasets: dict[str, Dataset], seed: int) -> 
     from netviz.models import load
     from netviz.registry import DATA_KINDS
 
-    model = load.load_source(model_spec, seed)
+    model = load.probability_model(load.load_source(model_spec, seed), model_spec.output,
+                                   ("file",) if model_spec.file is not None else ("application",))
     check_choice(model, model_spec.visualize)
     target = model_spec.target or "class"
     images = files = None
@@ -98,14 +99,15 @@ def _load(model_spec: schema.Model, datasets: dict[str, Dataset], seed: int) -> 
         if target not in data.class_names:
             raise load.SourceError(("target",), f"data set {model_spec.dataset!r} has no label {target!r}; "
                                                 f"expected one of {', '.join(data.class_names)}")
-        outputs = load.source_outputs(model, target, list(data.class_names[target]), model_spec.reference_accuracy)
+        outputs = load.source_outputs(model, target, list(data.class_names[target]), model_spec.reference_accuracy,
+                                      model_spec.output)
         name = model_spec.dataset
     elif model_spec.dataset is not None:  # a data set of images nobody labelled: the network names the classes
         given = datasets[model_spec.dataset]
         load.check_input(model, given.input_shape, f"the images of data set {model_spec.dataset!r}")
         if model_spec.train is not None:
             raise load.SourceError(("train",), f"data set {model_spec.dataset!r} has no labels to train on")
-        outputs = load.source_outputs(model, target, None, model_spec.reference_accuracy)
+        outputs = load.source_outputs(model, target, None, model_spec.reference_accuracy, model_spec.output)
         name = model_spec.dataset
         data = replace(given, labels_train={target: given.labels_train[pictures.TARGET]},
                        labels_test={target: given.labels_test[pictures.TARGET]},
@@ -114,7 +116,7 @@ def _load(model_spec: schema.Model, datasets: dict[str, Dataset], seed: int) -> 
             images, files = data.x_test, list(data.provenance["files"])  # type: ignore[arg-type]
     else:
         assert images is not None and files is not None  # the schema asks for a dataset or images
-        outputs = load.source_outputs(model, target, None, model_spec.reference_accuracy)
+        outputs = load.source_outputs(model, target, None, model_spec.reference_accuracy, model_spec.output)
         name = f"{model_spec.name}_images"
         data = pictures.unlabelled(name, images, paths, model_spec.images, target, list(outputs[0].class_names))
     return Source(model, outputs, data, name, load.source_digest(model_spec), origin(model_spec, model),

@@ -91,6 +91,7 @@ class Model(Strict):
     heads: list[Head] | None = None
     file: SpecPath | None = None  # a saved Keras model (.keras or .h5)
     application: Application | None = None
+    output: Literal["logits", "softmax", "sigmoid"] | None = None  # of a file or application model; None: its last layer says
     images: SpecPath | list[SpecPath] | None = None  # a folder of images, or image files
     train: Train | None = Train()
     visualize: LayerChoice = LayerChoice()
@@ -113,6 +114,8 @@ class Model(Strict):
             return self._check_source(sources)
         if self.images is not None and self.dataset is None:
             raise ValueError("'images' without a 'dataset' needs a trained network: give 'file' or 'application'")
+        if self.output is not None:
+            raise ValueError("'output' describes a 'file' or 'application' model; a declared model's output layer says it")
         if self.dataset is None:
             raise ValueError("a declared model needs 'dataset' (the data it is trained on)")
         if self.train is None:

@@ -115,7 +115,6 @@ def test_the_spec_says_what_the_output_is():
         load.probability_model(form("dense"), "logits")
 
 
-@pytest.mark.slow
 def test_mobilenet_v3_small_is_explained_through_its_logits():
     """keras.applications.MobileNetV3Small ends Conv2D 'Logits' -> Flatten -> Activation('softmax'):
     netviz's Grad-CAM must equal the one computed on the flattened logits directly."""
