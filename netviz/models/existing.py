@@ -67,6 +67,12 @@ def load_sources(spec: schema.Spec, spec_path: Path, datasets: dict[str, Dataset
         except SourceError as err:
             raise located(spec_path, ("models", index, *err.field), str(err)) from None
         source = found[model_spec.name]
+        if model_spec.visualize.cam_layers is None and spec.visualize.cam.layers is not None:
+            try:  # the spec-wide layers apply to this model too
+                check_choice(source.model, schema.LayerChoice(cam_layers=spec.visualize.cam.layers))
+            except SourceError as err:
+                raise located(spec_path, ("visualize", "cam", "layers", *err.field[2:]),
+                              f"model {model_spec.name!r}: {err}") from None
         progress(f"{model_spec.name}: {source.origin}, input {tuple(source.model.inputs[0].shape[1:])}")
     return found
 
@@ -134,6 +140,7 @@ def check_choice(model: Any, choice: schema.LayerChoice) -> None:
     wanted = [("activations", k, n) for k, n in enumerate(choice.activations or [])]
     wanted += [("filters", k, n) for k, n in enumerate(choice.filters or [])]
     wanted += [("cam", None, choice.cam)] if choice.cam else []
+    wanted += [("cam_layers", k, n) for k, n in enumerate(choice.cam_layers or [])]
     for field, k, name in wanted:
         where = ("visualize", field) + ((k,) if k is not None else ())
         if name not in names:

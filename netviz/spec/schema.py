@@ -53,6 +53,7 @@ class LayerChoice(Strict):
     activations: list[str] | None = None
     filters: list[str] | None = None
     cam: str | None = None
+    cam_layers: list[str] | None = Field(default=None, min_length=2, max_length=8)  # side by side, with their scores
 
 
 class Head(Strict):
@@ -191,6 +192,7 @@ class Cam(Strict):
     target: Literal["predicted", "true"] = "predicted"
     eval_images: int = Field(default=200, ge=1, le=10_000)
     sanity_threshold: float = Field(default=0.5, ge=0, le=1)  # on mean |Spearman rho|
+    layers: list[str] | None = Field(default=None, min_length=2, max_length=8)  # every model: side by side
 
     @field_validator("methods")
     @classmethod
