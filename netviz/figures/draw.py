@@ -149,7 +149,7 @@ def _layers(view: LayerComparison, folder: Path, record: Callable[..., None]) ->
     ih, iw = view.input_size
     record(path, "cam", (
         f"{view.title} heatmaps of head {view.head} at {len(view.maps)} layers chosen in the spec, one row per layer "
-        f"(deeper layers see more of the image in fewer cells of a {ih}x{iw} input): "
+        f"on the same images of a {ih}x{iw} input; each layer's grid and scores, computed as in the score table: "
         + "; ".join(layer_scores(layer, view.cells[layer], view.scores[layer]) for layer in view.maps) + "."
     ), head=view.head, method=view.method)
 
