@@ -141,3 +141,19 @@ def test_mobilenet_v3_small_is_explained_through_its_logits():
     expected = np.maximum(np.einsum("nhwk,nk->nhw", conv.numpy(), grads.mean(axis=(1, 2))), 0)
     peak = expected.reshape(4, -1).max(axis=1)[:, None, None]
     np.testing.assert_allclose(ours, np.where(peak > 0, expected / np.where(peak > 0, peak, 1), 0), atol=1e-4)
+
+
+def test_a_two_output_logits_model_keeps_its_head_names():
+    """Each logits output gains its own activation; the heads keep the names of the layers the user wrote."""
+    import keras
+
+    inp = keras.Input((10, 10, 1))
+    x = keras.layers.Flatten()(keras.layers.Conv2D(2, 3, name="conv")(inp))
+    model = keras.Model(inp, [keras.layers.Dense(3, name="shape")(x), keras.layers.Dense(1, name="big")(x)])
+    wrapped = load.probability_model(model, None)
+    assert [layer.name for layer in wrapped.layers[-2:]] == ["shape_probabilities", "big_probabilities"]
+    outputs = load.source_outputs(wrapped, "class", None, None)
+    assert [(o.name, o.activation) for o in outputs] == [("shape", "softmax"), ("big", "sigmoid")]
+    probs = graph.Predictor(wrapped).all_heads(images(2, (10, 10, 1)))
+    np.testing.assert_allclose(probs[0].sum(axis=1), 1.0, atol=1e-6)
+    assert probs[1].shape == (2, 1) and np.all((probs[1] > 0) & (probs[1] < 1))
