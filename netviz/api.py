@@ -81,26 +81,29 @@ class Explanation:
 
 def explain(model: Any, images: np.ndarray, targets: Targets = None, methods: Sequence[str] | None = None,
             layer: str | None = None, *, masks: np.ndarray | None = None, class_names: Sequence[str] | None = None,
-            seed: int = 0) -> Explanation:
+            output: str | None = None, seed: int = 0) -> Explanation:
     """Class-activation maps of any Keras image classifier for a batch of images, every head in one pass.
 
     ``images``: (N, H, W[, C]) uint8 in 0..255 or float in [0, 1], as the model reads them.
     ``targets``: the class to explain per image: None (each head's prediction), one index for
     all, one per image, or a dict by head name. ``methods``: registered heatmap methods (default:
     the spec's defaults). ``layer``: the layer to explain (default: the last one with spatial
-    maps). ``masks``: (N, H, W) object masks, to score the maps against.
+    maps). ``masks``: (N, H, W) object masks, to score the maps against. ``output``: ``logits``,
+    ``softmax`` or ``sigmoid`` where the model's last layer does not say it (a head without a final
+    activation is read as logits: its maps explain the logit, its probabilities are its softmax).
     """
     from netviz.explain import trust
     from netviz.explain.cam import CamProbe
     from netviz.explain.cam import explain as compute
     from netviz.explain.views import as_float
-    from netviz.models.load import source_outputs
+    from netviz.models.load import probability_model, source_outputs
     from netviz.models.runtime import start_tensorflow
     from netviz.registry import HEATMAP_METHODS
     from netviz.spec.schema import Cam
 
     start_tensorflow()
     x = as_float(images)
+    model = probability_model(model, output, ("output",))
     outputs = source_outputs(model, "class", None if class_names is None else list(class_names), None)
     probe = CamProbe(model, layer, outputs)
     chosen = list(methods) if methods is not None else list(Cam().methods)

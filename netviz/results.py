@@ -25,7 +25,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 from netviz.errors import NetvizError
 from netviz.spec.schema import Train, Visualize
 
-FORMAT_VERSION = 2  # 2: the heatmap methods and the visualization settings travel in the results
+FORMAT_VERSION = 3  # 2: the heatmap methods and the visualization settings travel in the results;
+# 3: the pointing game's tolerance (scaled with the image) travels, ties are broken at random, sanity is mean |rho|
 
 Fact = Union[str, int, float, bool, None, list[Union[str, int, float, bool]]]  # one line of a data set's provenance
 
@@ -118,14 +119,15 @@ class Scores(Record):
     """
 
     pointing_game: float | None = None
-    chance_pointing: float | None = None
+    chance_pointing: float | None = None  # a random peak's hit rate, with the same tolerance
+    pointing_tolerance: int | None = None  # pixels: round(15 * max(H, W) / 224), at least 1
     energy_in_mask: float | None = None
     chance_energy: float | None = None
     empty_maps: float | None = None
     deletion_auc: float | None = None
     insertion_auc: float | None = None
     images: int | None = None
-    sanity_spearman: float | None = None
+    sanity_spearman: float | None = None  # mean over the images of |Spearman rho| with the untrained network's maps
     sanity_flagged: bool | None = None
 
 

@@ -96,3 +96,18 @@ def test_report_on_a_network_trained_in_python(tmp_path: Path) -> None:
     assert cnn.train is None and cnn.outputs["class"].class_names == ["dark", "bright"] and cnn.params.total > 0
     again = netviz.build(tmp_path / "nb" / "inputs" / "spec.yaml", tmp_path / "again", pdf=False, quiet=True)
     assert again.results.model_dump(exclude={"timings"}) == made.results.model_dump(exclude={"timings"})
+
+
+def test_a_model_that_outputs_logits_is_explained_through_its_logit() -> None:
+    """The way most people train (no softmax, from_logits=True): the same maps as the softmax form."""
+    import keras
+
+    softmax = tiny_cnn("functional")
+    head = softmax.layers[-1]
+    logits = keras.Model(softmax.inputs, keras.layers.Dense(head.units, name="logits")(head.input))
+    logits.layers[-1].set_weights(head.get_weights())
+    x = images(4)
+    a = api.explain(softmax, x, methods=["gradcam"])
+    b = api.explain(logits, x, methods=["gradcam"])
+    np.testing.assert_allclose(b.maps["gradcam"]["class"], a.maps["gradcam"]["class"], atol=1e-5)
+    np.testing.assert_allclose(b.probabilities["class"], a.probabilities["class"], atol=1e-6)

@@ -47,6 +47,12 @@ class CamProbe:
         self._maps_fn: Any = None
 
     @property
+    def cells(self) -> tuple[int, int]:
+        """The layer's grid of cells (h, w)."""
+        shape = self.net.outputs[0].shape
+        return tuple(-1 if s is None else int(s) for s in shape[1:3])  # type: ignore[return-value]
+
+    @property
     def input_shape(self) -> tuple[int, int, int]:
         return tuple(self.model.inputs[0].shape[1:])  # type: ignore[return-value]
 

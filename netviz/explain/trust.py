@@ -1,7 +1,7 @@
 """Can a heatmap be trusted? Four checks with numbers, not impressions.
 
 * pointing game: does the map's peak land on the object (ground-truth mask,
-  dilated by one pixel of tolerance)?
+  dilated by a tolerance that scales with the image: 15 px at 224 px, Zhang et al. 2018)?
 * energy in mask: what share of the map's mass lies on the object, next to the
   share a uniform map would get by chance (the mask's area share)?
 * deletion / insertion (Petsiuk et al., 2018, RISE): remove the most salient
@@ -10,6 +10,9 @@
 * sanity check (Adebayo et al., 2018): the map of the trained model should differ
   from the map of the same network at its untrained initial weights; a high rank
   correlation means the map shows the input or the architecture, not what was learned.
+
+Equal saliencies have no order: ties are broken by a seeded random order (never raster
+order, which would favour objects near the top-left), so a constant map scores chance.
 
 Pure numpy, with resampling from the leaf :mod:`~netviz.explain.resample` (never from
 the heatmap methods it judges); the model enters deletion/insertion only as a scoring callable.
@@ -33,6 +36,16 @@ def _fit(maps: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     return upsample(maps, size).astype(np.float64)
 
 
+def tie_keys(n: int, size: int, seed: int) -> np.ndarray:
+    """(n, size) seeded random keys that order equal saliencies: the same seed, the same order."""
+    return np.random.default_rng([seed, 19]).random((n, size))
+
+
+def pointing_tolerance(size: tuple[int, ...]) -> int:
+    """Pixels of pointing-game tolerance: round(15 * max(H, W) / 224), at least 1 (15 px at 224 px, 2 px at 28 px)."""
+    return max(1, int(np.floor(15.0 * max(size) / 224.0 + 0.5)))
+
+
 def dilate(masks: np.ndarray, radius: int = 1) -> np.ndarray:
     """Binary dilation of (N,H,W) masks by a (2r+1)^2 square: r pixels of tolerance in every direction."""
     masks = np.asarray(masks, dtype=bool)
@@ -45,17 +58,18 @@ def dilate(masks: np.ndarray, radius: int = 1) -> np.ndarray:
     return out
 
 
-def pointing_hits(maps: np.ndarray, masks: np.ndarray, tolerance: int = 1) -> np.ndarray:
+def pointing_hits(maps: np.ndarray, masks: np.ndarray, tolerance: int = 1, seed: int = 0) -> np.ndarray:
     """(N,) 1.0 where the map's maximum lies on the dilated mask, 0.0 where not, NaN for empty masks.
 
-    A map that is zero everywhere points nowhere and counts as a miss.
+    Where several pixels share the maximum, a seeded random one of them is the peak: a
+    constant map (an all-zero one included) points at a random pixel and scores chance.
     """
     masks = np.asarray(masks, dtype=bool)
     fitted = _fit(maps, masks.shape[1:])
     flat = fitted.reshape(len(fitted), -1)
-    peak = flat.argmax(axis=1)
+    tied = flat == flat.max(axis=1, keepdims=True)
+    peak = np.where(tied, tie_keys(*flat.shape, seed), -1.0).argmax(axis=1)
     hit = dilate(masks, tolerance).reshape(len(masks), -1)[np.arange(len(masks)), peak]
-    hit = hit & (flat.max(axis=1) > 0)
     return np.where(masks.reshape(len(masks), -1).any(axis=1), hit.astype(float), np.nan)
 
 
@@ -97,10 +111,10 @@ def blur(x: np.ndarray, sigma: float) -> np.ndarray:
     return np.einsum("lk,nikc->nilc", matrix(w), rows, optimize=True).astype(x.dtype)
 
 
-def saliency_ranks(saliency: np.ndarray) -> np.ndarray:
-    """(N,H*W) position of each pixel in decreasing-saliency order (0 = most salient; ties by raster order)."""
+def saliency_ranks(saliency: np.ndarray, seed: int = 0) -> np.ndarray:
+    """(N,H*W) position of each pixel in decreasing-saliency order (0 = most salient; ties in a seeded random order)."""
     flat = np.asarray(saliency, dtype=np.float64).reshape(len(saliency), -1)
-    order = np.argsort(-flat, axis=1, kind="stable")
+    order = np.lexsort((tie_keys(*flat.shape, seed), -flat), axis=-1)
     ranks = np.empty_like(order)
     np.put_along_axis(ranks, order, np.arange(flat.shape[1])[None].repeat(len(flat), 0), axis=1)
     return ranks
@@ -114,7 +128,8 @@ def auc(curve: np.ndarray) -> np.ndarray:
 
 
 def deletion_insertion(
-    score: Scorer, x: np.ndarray, saliency: np.ndarray, steps: int = 16, canvas: np.ndarray | None = None
+    score: Scorer, x: np.ndarray, saliency: np.ndarray, steps: int = 16, canvas: np.ndarray | None = None,
+    seed: int = 0,
 ) -> dict[str, np.ndarray]:
     """Deletion and insertion curves (N, steps+1) and AUCs (N,) for saliency maps at input size.
 
@@ -122,9 +137,10 @@ def deletion_insertion(
     from the image onto a blurred copy of it (insertion). All N*(steps+1) images of
     each curve go to ``score`` in one call, with the index of their source image.
     ``canvas`` is the insertion start (default: the images blurred with sigma = size/8).
+    Equal saliencies go in a seeded random order: an empty map removes pixels at random.
     """
     n, h, w = x.shape[:3]
-    ranks = saliency_ranks(_fit(saliency, (h, w))).reshape(n, h, w)
+    ranks = saliency_ranks(_fit(saliency, (h, w)), seed).reshape(n, h, w)
     counts = np.round(np.linspace(0, h * w, steps + 1)).astype(int)
     keep = (ranks[:, None] < counts[None, :, None, None])[..., None]  # (N, S+1, H, W, 1)
     image = x[:, None]
@@ -176,6 +192,10 @@ def spearman(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def sanity(trained: np.ndarray, initial: np.ndarray, threshold: float) -> tuple[float, bool]:
-    """(mean Spearman rho, flagged): flagged when |rho| >= threshold, i.e. training barely changed the map."""
-    rho = float(np.mean(spearman(trained, initial)))
-    return rho, bool(abs(rho) >= threshold)
+    """(mean |Spearman rho| over the images, flagged): flagged when it reaches ``threshold`` (in [0, 1]).
+
+    The size of each image's correlation counts, not its sign: a map that follows the
+    untrained one (+1) on one image and its mirror (-1) on the next did not learn either.
+    """
+    rho = float(np.mean(np.abs(spearman(trained, initial))))
+    return rho, bool(rho >= threshold)

@@ -95,6 +95,22 @@ class Heatmaps(View):
     target: str  # "predicted" or "true": which class is explained
     head_target: str
     every_head: bool  # the method never reads the target: this one map stands for every head
+    layer_reason: str  # why this layer: "the last layer with a spatial map" or "chosen in the spec"
+    cells: tuple[int, int]  # the layer's grid (h, w)
+    input_size: tuple[int, int]  # the image's (H, W)
+
+
+class LayerComparison(View):
+    """One method's maps on one head at several layers, side by side, with each layer's scores."""
+
+    method: str
+    title: str
+    head: str
+    images: np.ndarray
+    maps: dict[str, np.ndarray]  # layer -> (N, H, W) at input size
+    cells: dict[str, tuple[int, int]]
+    input_size: tuple[int, int]
+    scores: dict[str, Scores]  # layer -> the method's scores on the head at that layer
 
 
 class TrustCurves(View):
@@ -112,6 +128,7 @@ class ModelViews(View):
     filters: list[Filters]
     heatmaps: list[Heatmaps]
     trust: TrustCurves
+    layers: LayerComparison | None = None  # visualize.cam_layers (or cam.layers): several layers side by side
     explanations: dict[str, dict[str, Scores]]  # method -> head -> scores, the spec's methods then the baselines
 
 
@@ -165,8 +182,35 @@ def explain_model(
     filters = filters_view(model, choice.filters, settings.filters, seed, x_shown)
     heatmaps, trust_curves, explanations = cam_view(model, initial_model, outputs, data, settings.cam, choice.cam,
                                                     shown, seed)
+    compared = choice.cam_layers or settings.cam.layers
+    layers = None if not compared else layers_view(model, outputs, data, settings.cam, compared, shown, seed)
     return ModelViews(predictions=predictions, activations=activations, filters=filters, heatmaps=heatmaps,
-                      trust=trust_curves, explanations=explanations)
+                      trust=trust_curves, explanations=explanations, layers=layers)
+
+
+def layers_view(model: Any, outputs: list[OutputInfo], data: Dataset, settings: schema.Cam, layers: Sequence[str],
+                shown: np.ndarray, seed: int) -> LayerComparison:
+    """The spec's first heatmap method on the first head at each of ``layers``, scored on the same images."""
+    name = settings.methods[0] if settings.methods else "gradcam"
+    method = HEATMAP_METHODS[name]
+    maps: dict[str, np.ndarray] = {}
+    cells: dict[str, tuple[int, int]] = {}
+    scores: dict[str, Scores] = {}
+    images = None
+    for layer in layers:
+        probe = CamProbe(model, layer, outputs)
+        batch = cam_batch(probe, data, settings, shown, seed)
+        m = explain(probe, batch.x, batch.targets, [name], seed)[name][0]
+        canvas = trust.blur(batch.x[batch.small], max(batch.x.shape[1:3]) / 8.0)
+        found = _trust(probe, method, 0, batch, m, canvas, seed)
+        found.pop("curves")
+        scores[layer] = Scores(**found)
+        maps[layer] = probe.at_input_size(method, m[: batch.shown])
+        cells[layer] = probe.cells
+        images = batch.x[: batch.shown]
+    assert images is not None
+    return LayerComparison(method=name, title=method.title, head=outputs[0].name, images=images, maps=maps,
+                           cells=cells, input_size=tuple(images.shape[1:3]), scores=scores)
 
 
 def predictions_view(model: Any, x: np.ndarray, files: list[str], outputs: list[OutputInfo]) -> Predictions:
@@ -291,8 +335,8 @@ def cam_view(model: Any, initial_model: Any | None, outputs: list[OutputInfo], d
         for i, info in enumerate(outputs):
             m = maps[name][i]
             if not method.baseline and (method.per_head or i == 0):  # one figure when every head has the same map
-                heatmaps.append(_heatmaps(probe, batch, method, i, m, settings.target))
-            scores = _trust(probe, method, i, batch, m, canvas)
+                heatmaps.append(_heatmaps(probe, batch, method, i, m, settings.target, layer is not None))
+            scores = _trust(probe, method, i, batch, m, canvas, seed)
             scores.update(_sanity(m[batch.small], None if initial is None else initial[name][i],
                                   settings.sanity_threshold))
             curves[info.name][method.title] = scores.pop("curves")
@@ -302,7 +346,13 @@ def cam_view(model: Any, initial_model: Any | None, outputs: list[OutputInfo], d
     return heatmaps, trust_curves, explanations
 
 
-def _heatmaps(probe: CamProbe, batch: CamBatch, method: Method, head: int, maps: np.ndarray, target: str) -> Heatmaps:
+def layer_reason(chosen: bool) -> str:
+    """Why a heatmap uses its layer, in words for the caption."""
+    return "chosen in the spec" if chosen else "the last layer with a spatial map"
+
+
+def _heatmaps(probe: CamProbe, batch: CamBatch, method: Method, head: int, maps: np.ndarray, target: str,
+              chosen: bool = False) -> Heatmaps:
     info, first, k = probe.outputs[head], probe.outputs[0], batch.shown
     explained = batch.targets[head][:k]
     wrong = (explained != batch.true[head][:k]) & (batch.true[head][:k] >= 0) & (target == "predicted")
@@ -312,6 +362,7 @@ def _heatmaps(probe: CamProbe, batch: CamBatch, method: Method, head: int, maps:
         map_labels=[_name(info, t) + (" (wrong)" if w else "") for t, w in zip(explained, wrong)],
         image_target=first.target, target=target, head_target=info.target,
         every_head=not method.per_head and len(probe.outputs) > 1,
+        layer_reason=layer_reason(chosen), cells=probe.cells, input_size=tuple(probe.input_shape[:2]),
     )
 
 
@@ -324,26 +375,32 @@ def _name(info: OutputInfo, index: Any) -> str:
 
 
 def _trust(probe: CamProbe, method: Method, head: int, batch: CamBatch, maps: np.ndarray,
-           canvas: np.ndarray) -> dict[str, Any]:
-    """Pointing game and energy on all evaluation images, deletion/insertion on the first ``batch.delins``."""
+           canvas: np.ndarray, seed: int = 0) -> dict[str, Any]:
+    """Pointing game and energy on all evaluation images, deletion/insertion on the first ``batch.delins``.
+
+    Ties (an all-zero map above all) are broken in a seeded random order: a constant map scores chance.
+    """
     info, ev = probe.outputs[head], maps[batch.evaluation]
-    scores: dict[str, Any] = {"pointing_game": None, "chance_pointing": None, "energy_in_mask": None, "chance_energy": None}
-    # an all-zero map (all evidence negative after the ReLU) points nowhere: a pointing-game miss, no energy
+    scores: dict[str, Any] = {"pointing_game": None, "chance_pointing": None, "pointing_tolerance": None,
+                              "energy_in_mask": None, "chance_energy": None}
+    # an all-zero map (all evidence negative after the ReLU) has no peak: it points at a random pixel, no energy
     scores["empty_maps"] = float((ev.reshape(len(ev), -1).max(axis=1) <= 0).mean())
     if batch.masks is not None:
         ev = probe.at_input_size(method, ev)
-        scores["pointing_game"] = trust.nanmean(trust.pointing_hits(ev, batch.masks))
+        tolerance = trust.pointing_tolerance(batch.masks.shape[1:])
+        scores["pointing_tolerance"] = tolerance
+        scores["pointing_game"] = trust.nanmean(trust.pointing_hits(ev, batch.masks, tolerance, seed))
         scores["energy_in_mask"] = trust.nanmean(trust.energy_shares(ev, batch.masks))
         scores["chance_energy"] = trust.nanmean(trust.chance_shares(batch.masks))
-        # a random peak hits the mask grown by the 1-pixel tolerance with this probability
-        scores["chance_pointing"] = trust.nanmean(trust.chance_shares(trust.dilate(batch.masks)))
+        # a random peak hits the mask grown by the same tolerance with this probability
+        scores["chance_pointing"] = trust.nanmean(trust.chance_shares(trust.dilate(batch.masks, tolerance)))
     t = batch.targets[head][batch.small]
 
     def score(images: np.ndarray, source: np.ndarray) -> np.ndarray:
         return graph.target_probability(info, probe.predictor.head(images, head), t[source])
 
     x = batch.x[batch.small]
-    di = trust.deletion_insertion(score, x, probe.at_input_size(method, maps[batch.small]), DELINS_STEPS, canvas)
+    di = trust.deletion_insertion(score, x, probe.at_input_size(method, maps[batch.small]), DELINS_STEPS, canvas, seed)
     scores["deletion_auc"] = float(di["deletion_auc"].mean())
     scores["insertion_auc"] = float(di["insertion_auc"].mean())
     scores["images"] = int(len(ev))

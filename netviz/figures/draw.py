@@ -17,13 +17,14 @@ from netviz.explain.views import (
     Activations,
     Filters,
     Heatmaps,
+    LayerComparison,
     ModelViews,
     Predictions,
     TrustCurves,
 )
 from netviz.figures import plots
 from netviz.figures.over_training import draw_over_training
-from netviz.results import FigureRecord, OverTrainingRecord
+from netviz.results import FigureRecord, OverTrainingRecord, Scores
 
 
 class Recorder:
@@ -60,6 +61,8 @@ def draw_model(views: ModelViews | None, history: Mapping[str, Sequence[float]],
         _filters(filters, folder, record)
     for heatmaps in views.heatmaps:
         _heatmaps(heatmaps, folder, record)
+    if views.layers is not None:
+        _layers(views.layers, folder, record)
     _trust(views.trust, folder, record)
     scores = None if over_training is None else draw_over_training(over_training, folder, record)
     return record.records, scores
@@ -120,6 +123,12 @@ def _filters(view: Filters, folder: Path, record: Callable[..., None]) -> None:
     ), layer=layer)
 
 
+def layer_why(view: Heatmaps) -> str:
+    """Which layer and why: "the last layer with a spatial map: 7x7 cells of a 224x224 input"."""
+    (h, w), (ih, iw) = view.cells, view.input_size
+    return f"{view.layer_reason}: {h}x{w} cells of a {ih}x{iw} input"
+
+
 def _heatmaps(view: Heatmaps, folder: Path, record: Callable[..., None]) -> None:
     path = plots.plot_cam(
         view.images, {view.head: view.maps}, folder / f"{view.method}_{view.head}.png",
@@ -127,11 +136,35 @@ def _heatmaps(view: Heatmaps, folder: Path, record: Callable[..., None]) -> None
         title=f"{view.title} on {view.layer}, head {view.head}",
     )
     record(path, "cam", (
-        f"{view.title} heatmaps on layer {view.layer} for head {view.head}: top row the inputs (true "
+        f"{view.title} heatmaps on layer {view.layer} ({layer_why(view)}) for head {view.head}: top row the inputs (true "
         f"{view.image_target} below), then the map of the {view.target} {view.head_target} overlaid (named below, "
         f"marked with a cross where the prediction is wrong); each map scaled to its own maximum."
         + (f" {view.title} never reads the target, so this map is the same for every head." if view.every_head else "")
     ), layer=view.layer, head=view.head, method=view.method)
+
+
+def layer_scores(layer: str, cells: tuple[int, int], s: Scores) -> str:
+    """One layer's scores in words: "conv2d (22x22 cells): pointing game 76% (chance 12%), deletion AUC 0.45 ..."."""
+    parts = []
+    if s.pointing_game is not None:
+        parts.append(f"pointing game {s.pointing_game:.0%}"
+                     + (f" (chance {s.chance_pointing:.0%})" if s.chance_pointing is not None else ""))
+    if s.deletion_auc is not None:
+        parts.append(f"deletion AUC {s.deletion_auc:.2f}, insertion AUC {s.insertion_auc:.2f}")
+    if s.empty_maps:
+        parts.append(f"{s.empty_maps:.0%} of maps empty")
+    return f"{layer} ({cells[0]}x{cells[1]} cells): " + ", ".join(parts)
+
+
+def _layers(view: LayerComparison, folder: Path, record: Callable[..., None]) -> None:
+    path = plots.plot_cam(view.images, view.maps, folder / f"{view.method}_{view.head}_layers.png",
+                          title=f"{view.title} at {len(view.maps)} layers, head {view.head}")
+    ih, iw = view.input_size
+    record(path, "cam", (
+        f"{view.title} heatmaps of head {view.head} at {len(view.maps)} layers chosen in the spec, one row per layer "
+        f"on the same images of a {ih}x{iw} input; each layer's grid and scores, computed as in the score table: "
+        + "; ".join(layer_scores(layer, view.cells[layer], view.scores[layer]) for layer in view.maps) + "."
+    ), head=view.head, method=view.method)
 
 
 def _trust(view: TrustCurves, folder: Path, record: Callable[..., None]) -> None:

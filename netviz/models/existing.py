@@ -67,6 +67,12 @@ def load_sources(spec: schema.Spec, spec_path: Path, datasets: dict[str, Dataset
         except SourceError as err:
             raise located(spec_path, ("models", index, *err.field), str(err)) from None
         source = found[model_spec.name]
+        if model_spec.visualize.cam_layers is None and spec.visualize.cam.layers is not None:
+            try:  # the spec-wide layers apply to this model too
+                check_choice(source.model, schema.LayerChoice(cam_layers=spec.visualize.cam.layers))
+            except SourceError as err:
+                raise located(spec_path, ("visualize", "cam", "layers", *err.field[2:]),
+                              f"model {model_spec.name!r}: {err}") from None
         progress(f"{model_spec.name}: {source.origin}, input {tuple(source.model.inputs[0].shape[1:])}")
     return found
 
@@ -77,7 +83,8 @@ def _load(model_spec: schema.Model, datasets: dict[str, Dataset], seed: int) -> 
     from netviz.models import load
     from netviz.registry import DATA_KINDS
 
-    model = load.load_source(model_spec, seed)
+    model = load.probability_model(load.load_source(model_spec, seed), model_spec.output,
+                                   ("file",) if model_spec.file is not None else ("application",))
     check_choice(model, model_spec.visualize)
     target = model_spec.target or "class"
     images = files = None
@@ -98,14 +105,15 @@ def _load(model_spec: schema.Model, datasets: dict[str, Dataset], seed: int) -> 
         if target not in data.class_names:
             raise load.SourceError(("target",), f"data set {model_spec.dataset!r} has no label {target!r}; "
                                                 f"expected one of {', '.join(data.class_names)}")
-        outputs = load.source_outputs(model, target, list(data.class_names[target]), model_spec.reference_accuracy)
+        outputs = load.source_outputs(model, target, list(data.class_names[target]), model_spec.reference_accuracy,
+                                      model_spec.output)
         name = model_spec.dataset
     elif model_spec.dataset is not None:  # a data set of images nobody labelled: the network names the classes
         given = datasets[model_spec.dataset]
         load.check_input(model, given.input_shape, f"the images of data set {model_spec.dataset!r}")
         if model_spec.train is not None:
             raise load.SourceError(("train",), f"data set {model_spec.dataset!r} has no labels to train on")
-        outputs = load.source_outputs(model, target, None, model_spec.reference_accuracy)
+        outputs = load.source_outputs(model, target, None, model_spec.reference_accuracy, model_spec.output)
         name = model_spec.dataset
         data = replace(given, labels_train={target: given.labels_train[pictures.TARGET]},
                        labels_test={target: given.labels_test[pictures.TARGET]},
@@ -114,7 +122,7 @@ def _load(model_spec: schema.Model, datasets: dict[str, Dataset], seed: int) -> 
             images, files = data.x_test, list(data.provenance["files"])  # type: ignore[arg-type]
     else:
         assert images is not None and files is not None  # the schema asks for a dataset or images
-        outputs = load.source_outputs(model, target, None, model_spec.reference_accuracy)
+        outputs = load.source_outputs(model, target, None, model_spec.reference_accuracy, model_spec.output)
         name = f"{model_spec.name}_images"
         data = pictures.unlabelled(name, images, paths, model_spec.images, target, list(outputs[0].class_names))
     return Source(model, outputs, data, name, load.source_digest(model_spec), origin(model_spec, model),
@@ -132,6 +140,7 @@ def check_choice(model: Any, choice: schema.LayerChoice) -> None:
     wanted = [("activations", k, n) for k, n in enumerate(choice.activations or [])]
     wanted += [("filters", k, n) for k, n in enumerate(choice.filters or [])]
     wanted += [("cam", None, choice.cam)] if choice.cam else []
+    wanted += [("cam_layers", k, n) for k, n in enumerate(choice.cam_layers or [])]
     for field, k, name in wanted:
         where = ("visualize", field) + ((k,) if k is not None else ())
         if name not in names:

@@ -221,13 +221,27 @@ def activation_name(layer: Any) -> str:
     return getattr(getattr(layer, "activation", None), "__name__", "")
 
 
+PROBABILITIES = ("softmax", "sigmoid")
+
+
+def final_activation(layer: Any) -> str:
+    """What a model's last layer computes: "softmax" or "sigmoid" (in a Dense, Conv, an ``Activation``
+    or a ``Softmax`` layer), "linear" (no activation: logits), another activation's name, or "" (unknown)."""
+    if layer_type(layer) == "Softmax":
+        return "softmax"
+    name = activation_name(layer)
+    return name if name or layer_type(layer) not in ("Dense", "Conv2D", "Conv1D") else "linear"
+
+
 class Heads:
-    """Each output's pre-activation score, computed exactly where the model allows.
+    """Each output's logit, the input of its final softmax or sigmoid, computed exactly.
 
     Grad-CAM differentiates the class score *before* softmax or sigmoid: the
-    probability saturates, so its gradient vanishes on confident images. When an
-    output comes from a ``Dense`` softmax/sigmoid layer, the logit is recomputed
-    from that layer's input, kernel and bias; otherwise it is recovered from the
+    probability saturates, so its gradient vanishes on confident images. Where the
+    activation sits in its own layer (``Activation``, ``Softmax``), the logit is that
+    layer's input; where it is fused into a ``Dense`` layer, the logit is recomputed
+    from that layer's input, kernel and bias. Only an output whose last layer is
+    neither (a model netviz cannot see into) falls back to recovering it from the
     probability (sigmoid: log(p/(1-p)), exact up to clipping; softmax: log p, which
     shares the sign but not the exact gradient of the logit).
     """
@@ -237,12 +251,15 @@ class Heads:
             raise ValueError(f"the model has {len(traced.outputs)} outputs but {len(outputs)} OutputInfo were given")
         self.infos = list(outputs)
         self.dense: list[Any | None] = []
+        self.exact: list[bool] = []
         self.tensors: list[Any] = []
         for i, info in enumerate(self.infos):
             layer = traced.output_layer(i)
-            exact = layer_type(layer) == "Dense" and activation_name(layer) in ("softmax", "sigmoid")
-            self.dense.append(layer if exact else None)
-            self.tensors.append(traced.input_of(layer.name) if exact else traced.outputs[i])
+            fused = layer_type(layer) == "Dense" and activation_name(layer) in PROBABILITIES
+            alone = layer_type(layer) in ("Activation", "Softmax") and final_activation(layer) in PROBABILITIES
+            self.dense.append(layer if fused else None)
+            self.exact.append(fused or alone)
+            self.tensors.append(traced.input_of(layer.name) if fused or alone else traced.outputs[i])
 
     def logits(self, i: int, value: Any) -> Any:
         """The pre-activation of head ``i`` from the tensor listed in ``self.tensors``."""
@@ -253,6 +270,8 @@ class Heads:
         if layer is not None:
             z = tf.matmul(value, tf.cast(layer.kernel, tf.float32))
             return z + tf.cast(layer.bias, tf.float32) if layer.use_bias else z
+        if self.exact[i]:
+            return value
         p = tf.clip_by_value(value, 1e-7, 1.0 - 1e-7)
         if self.infos[i].activation == "sigmoid":
             return tf.math.log(p) - tf.math.log1p(-p)

@@ -145,6 +145,8 @@ def source_digest(model: schema.Model) -> str:
     for name in (model.file, None if weights in (None, "imagenet") else weights):
         if name is not None:
             h.update(Path(name).read_bytes())
+    if model.output is not None:  # a logits output gains a softmax or sigmoid: another network
+        h.update(f"output: {model.output}".encode())
     return h.hexdigest()
 
 
@@ -167,14 +169,65 @@ def _shape(shape: tuple[int | None, ...]) -> str:
     return "x".join("?" if s is None else str(s) for s in shape)
 
 
-def output_activation(layer: Any) -> str:
-    from netviz.models.graph import activation_name
-
-    name = activation_name(layer)
-    return name if name in ("softmax", "sigmoid") else "softmax"
+ADDED = "_probabilities"  # suffix of the softmax or sigmoid netviz appends to a logits output
 
 
-def source_outputs(model: Any, target: str, class_names: list[str] | None, reference: float | None) -> list[OutputInfo]:
+def _ends_in(act: str, layer: Any) -> str:
+    from netviz.models.graph import layer_type
+
+    return f"a {act}" if act else f"a {layer_type(layer)} layer"
+
+
+def probability_model(model: Any, output: str | None, field: tuple[str | int, ...] = ("file",)) -> Any:
+    """The model with every output a probability: a logits output (no final activation, or ``output: logits``)
+    gains its softmax (n units) or sigmoid (1 unit) as a last ``Activation`` layer, whose input, the logit,
+    is what the heatmaps explain; other outputs are kept. An output that is neither probabilities nor
+    logits (a ReLU, a regression) is refused, blamed on ``output`` when the spec says it, else on ``field``."""
+    import keras
+
+    from netviz.models.graph import PROBABILITIES, Traced, final_activation
+
+    traced = Traced(model)
+    blame = ("output",) if output is not None else field
+    added: list[str | None] = []
+    for i, tensor in enumerate(traced.outputs):
+        layer, units = traced.output_layer(i), int(tensor.shape[-1])
+        act = final_activation(layer)
+        logits = "sigmoid" if units == 1 else "softmax"
+        if output == "sigmoid" and units != 1:
+            raise SourceError(blame, f"the spec says output: sigmoid but {layer.name!r} has {units} units; "
+                                     f"a sigmoid output has 1")
+        if output == "logits" and act in PROBABILITIES:
+            raise SourceError(blame, f"the spec says output: logits but {layer.name!r} ends in a {act}: its output is "
+                                     f"probabilities; remove 'output' or say output: {act}")
+        if output in PROBABILITIES and act in PROBABILITIES + ("linear",) and act != output:
+            raise SourceError(blame, f"the spec says output: {output} but {layer.name!r} ends in "
+                                     + ("no activation: its output is logits; say output: logits" if act == "linear"
+                                        else f"a {act}; say output: {act}"))
+        if output is None and act not in PROBABILITIES + ("linear",):
+            raise SourceError(blame, f"output {layer.name!r} ends in {_ends_in(act, layer)}, which is not a classifier's "
+                                     f"softmax, sigmoid or logits; netviz explains classifiers (if it gives logits, "
+                                     f"say output: logits; probabilities, output: softmax or sigmoid)")
+        added.append(logits if output == "logits" or (output is None and act == "linear") else None)
+    if not any(added):
+        return model
+    outs = [t if a is None else keras.layers.Activation(a, name=f"{traced.output_layer(i).name}{ADDED}")(t)
+            for i, (t, a) in enumerate(zip(traced.outputs, added))]
+    return keras.Model(traced.input, outs if len(outs) > 1 else outs[0], name=model.name)
+
+
+def output_activation(layer: Any, output: str | None = None) -> str:
+    """"softmax" or "sigmoid": what the spec says the output is, else what its last layer computes."""
+    from netviz.models.graph import PROBABILITIES, final_activation
+
+    if output in PROBABILITIES:
+        return output  # type: ignore[return-value]
+    name = final_activation(layer)
+    return name if name in PROBABILITIES else "softmax"
+
+
+def source_outputs(model: Any, target: str, class_names: list[str] | None, reference: float | None,
+                   output: str | None = None) -> list[OutputInfo]:
     """One :class:`OutputInfo` per model output, predicting ``target``; classes from the data, else the network."""
     from netviz.models.graph import Traced
 
@@ -183,12 +236,13 @@ def source_outputs(model: Any, target: str, class_names: list[str] | None, refer
     for i, tensor in enumerate(traced.outputs):
         units = int(tensor.shape[-1])
         layer = traced.output_layer(i)
-        activation = output_activation(layer)
-        name = target if len(traced.outputs) == 1 else layer.name
+        activation = output_activation(layer, output)
+        head = layer.name[: -len(ADDED)] if layer.name.endswith(ADDED) else layer.name
+        name = target if len(traced.outputs) == 1 else head
         if class_names is not None:
             fits = units == len(class_names) or (units == 1 and len(class_names) == 2 and activation == "sigmoid")
             if not fits:
-                raise SourceError(("dataset",), f"the model's output {layer.name!r} has {units} units but the data "
+                raise SourceError(("dataset",), f"the model's output {head!r} has {units} units but the data "
                                                 f"set has {len(class_names)} classes")
             names = list(class_names)
         else:

@@ -20,7 +20,7 @@ from netviz.report.appendix import (
     appendix_refs,
     body_view,
 )
-from netviz.report.inferences import observations
+from netviz.report.inferences import observations, verdicts
 from netviz.report.model_view import ModelView, model_view
 from netviz.results import Results
 from netviz.spec.schema import Spec
@@ -136,6 +136,7 @@ def build_context(spec: Spec, spec_path: Path, results: Results, out_dir: Path) 
         "methods": list(results.methods.values()),
         "visualize": results.visualize,
         "observations": observations(models, results.visualize.cam.sanity_threshold),
+        "verdicts": verdicts(models, results.visualize.cam.sanity_threshold),
         "meta": metadata(spec, models, results),
         "number": Numbering(),
         "appendix": appendix, "appendix_of": appendix_refs(appendix), "body_view": body_view,

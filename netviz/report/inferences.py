@@ -114,42 +114,89 @@ def _over(rows: list[Explanation]) -> str:
 
 
 def localization(models: list[ModelView]) -> list[str]:
-    """Per model, the method whose heatmap peak lands on the object most often, against chance."""
+    """Per model, the method whose heatmap peak lands on the object most often, against chance and the
+    baselines; where a baseline does better, that is the finding, and no method is called best."""
+    return [text for _, text in _localization(models)]
+
+
+def _localization(models: list[ModelView]) -> list[tuple[int, str]]:
     notes = []
     for m in models:
         groups = _by_method(m, "pointing_game")
         if not groups:
             continue
         rows = max(groups.values(), key=lambda r: _mean([e.scores.pointing_game for e in r]))
-        e = rows[0]
-        text = (f"{e.label} localizes best on {m.title}: its heatmap peak falls inside the object in"
-                f" {pct(_mean([r.scores.pointing_game for r in rows]), 1)} of {thousands(e.scores.images)} images{_over(rows)}")
+        e, score = rows[0], _mean([r.scores.pointing_game for r in rows])
+        tolerance = next((r.scores.pointing_tolerance for r in rows if r.scores.pointing_tolerance is not None), None)
+        within = f" (within {tolerance} px)" if tolerance is not None else ""
         chance = [r.scores.chance_pointing for r in rows if r.scores.chance_pointing is not None]
-        if chance:
-            text += f", against {pct(_mean(chance), 1)} expected by chance"
         energy = [r.scores.energy_in_mask for r in rows if r.scores.energy_in_mask is not None]
+        bases = {b[0].label: _mean([r.scores.pointing_game for r in b])
+                 for b in _by_method(m, "pointing_game", baselines=True).values()}
+        better = max(bases.items(), key=lambda kv: kv[1]) if bases else None
+        if better is not None and better[1] >= score:
+            text = (f"No heatmap method localizes better on {m.title} than the {better[0]}, which knows nothing about"
+                    f" the network: its peak falls on the object{within} in {pct(better[1], 1)} of images, against"
+                    f" {pct(score, 1)} for the best method, {e.label}{_over(rows)}")
+            if chance:
+                text += f", and {pct(_mean(chance), 1)} expected by chance with the same tolerance"
+            notes.append((0, text + "; the pointing game cannot rank the methods here."))
+            continue
+        text = (f"{e.label} localizes best on {m.title}: its heatmap peak falls on the object{within} in"
+                f" {pct(score, 1)} of {thousands(e.scores.images)} images{_over(rows)}")
+        if chance:
+            text += f", against {pct(_mean(chance), 1)} expected by chance with the same tolerance"
         if energy:
             text += f"; {pct(_mean(energy), 1)} of its heatmap energy lies in the object mask"
-        reference = [f"{b[0].label} {pct(_mean([r.scores.pointing_game for r in b]), 1)}"
-                     for b in _by_method(m, "pointing_game", baselines=True).values()]
-        if reference:
-            text += f" (baselines that know nothing about the network: {', '.join(reference)})"
-        notes.append(text + ".")
+        if bases:
+            text += (f" (baselines that know nothing about the network: "
+                     f"{', '.join(f'{k} {pct(v, 1)}' for k, v in bases.items())})")
+        notes.append((1, text + "."))
     return notes
 
 
 def faithfulness(models: list[ModelView]) -> list[str]:
-    """Per model, the method whose top-ranked pixels carry the evidence (lowest deletion AUC)."""
+    """Per model, the method whose top-ranked pixels carry the evidence (lowest deletion AUC), or the baseline
+    that beats them all."""
+    return [text for _, text in _faithfulness(models)]
+
+
+def _faithfulness(models: list[ModelView]) -> list[tuple[int, str]]:
     notes = []
     for m in models:
         groups = _by_method(m, "deletion_auc")
-        if len(groups) < 2:
+        if not groups:
             continue
         rows = min(groups.values(), key=lambda r: _mean([e.scores.deletion_auc for e in r]))
+        score = _mean([r.scores.deletion_auc for r in rows])
+        bases = {b[0].label: _mean([r.scores.deletion_auc for r in b])
+                 for b in _by_method(m, "deletion_auc", baselines=True).values()}
+        better = min(bases.items(), key=lambda kv: kv[1]) if bases else None
+        if better is not None and better[1] <= score:
+            notes.append((0, f"On {m.title}, deleting the pixels the {better[0]} ranks highest lowers the class score"
+                             f" faster than any method's maps: deletion AUC {num(better[1])} against {num(score)} for"
+                             f" the best method, {rows[0].label}{_over(rows)} (lower is better)."))
+            continue
+        if len(groups) < 2 and better is None:
+            continue
         ins = [r.scores.insertion_auc for r in rows if r.scores.insertion_auc is not None]
-        notes.append(f"On {m.title}, deleting the pixels {rows[0].label} ranks highest lowers the class score"
-                     f" fastest: deletion AUC {num(_mean([r.scores.deletion_auc for r in rows]))}"
-                     + (f", insertion AUC {num(_mean(ins))}" if ins else "") + f"{_over(rows)}.")
+        notes.append((1, f"On {m.title}, deleting the pixels {rows[0].label} ranks highest lowers the class score"
+                         f" fastest: deletion AUC {num(score)}"
+                         + (f", insertion AUC {num(_mean(ins))}" if ins else "") + f"{_over(rows)}"
+                         + (f" (baselines: {', '.join(f'{k} {num(v)}' for k, v in bases.items())})" if bases else "")
+                         + "."))
+    return notes
+
+
+def empty_maps(models: list[ModelView], share: float = 0.25) -> list[str]:
+    """Methods that leave at least ``share`` of a head's maps all zero: nothing to read on those images."""
+    notes = []
+    for m in models:
+        for e in m.explanations:
+            if not e.baseline and e.scores.empty_maps is not None and e.scores.empty_maps >= share:
+                where = m.title if len(m.outputs) == 1 else f"{m.title} ({e.output})"
+                notes.append(f"{e.label} leaves {pct(e.scores.empty_maps, 1)} of its maps on {where} empty (all the"
+                             f" evidence negative): those images have no map to read.")
     return notes
 
 
@@ -162,7 +209,7 @@ def sanity(models: list[ModelView], threshold: float) -> list[str]:
     if flagged:
         return [_flag_note(m, group, threshold) for m, group in _group_by_model_method(flagged)]
     m, e = max(rows, key=lambda r: r[1].scores.sanity_spearman)
-    return [f"No heatmap method is flagged by the sanity check: the highest Spearman correlation with a randomized"
+    return [f"No heatmap method is flagged by the sanity check: the highest mean |Spearman correlation| with a randomized"
             f" model is {num(e.scores.sanity_spearman, 2)} ({e.label}, {m.title}, {e.output}), below the threshold"
             f" {num(threshold, 2)}."]
 
@@ -183,13 +230,125 @@ def _flag_note(m: ModelView, group: list[Explanation], threshold: float) -> str:
     else:
         where = f" ({', '.join(e.output for e in group)})"
         rho = f"{num(min(rhos), 2)} to {num(max(rhos), 2)}"
-    return (f"{label} on {m.title}{where} is flagged by the sanity check: its heatmaps keep a Spearman correlation of"
+    return (f"{label} on {m.title}{where} is flagged by the sanity check: its heatmaps keep a mean |Spearman correlation| of"
             f" {rho} with those of the untrained network (threshold {num(threshold, 2)}), so they follow the image more"
             f" than the learned weights.")
 
 
 def observations(models: list[ModelView], sanity_threshold: float) -> list[str]:
-    """All computed observations in reading order: accuracy, training, layers, heatmaps."""
-    return [*accuracy_vs_reference(models), *hardest_heads(models), *generalization(models),
-            *dead_channels(models), *localization(models), *faithfulness(models),
-            *sanity(models, sanity_threshold)]
+    """All computed observations, the most telling first: findings against a baseline or a check (a baseline
+    that beats every method, a method flagged by the sanity check), then what the methods show, then maps left
+    empty, then layers and training, and last the restatements of accuracy. Stable within a rank."""
+    flagged = [(2 if text.startswith("No heatmap method is flagged") else 0, text)
+               for text in sanity(models, sanity_threshold)]
+    ranked = [*_localization(models), *_faithfulness(models), *flagged,
+              *[(2, t) for t in empty_maps(models)],
+              *[(3, t) for t in (*dead_channels(models), *hardest_heads(models), *generalization(models))],
+              *[(4, t) for t in accuracy_vs_reference(models)]]
+    return [text for _, text in sorted(ranked, key=lambda r: r[0])]
+
+
+# ---------------------------------------------------------------- verdicts
+
+def _names(labels: list[str]) -> str:
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
+def _verb(group: list, one: str, many: str) -> str:
+    return one if len(group) == 1 else many
+
+
+def _span(values: list[float], digits: int = 2) -> str:
+    lo, hi = num(min(values), digits), num(max(values), digits)
+    return lo if lo == hi else f"{lo} to {hi}"
+
+
+def verdict(m: ModelView, output: str, threshold: float) -> str | None:
+    """One paragraph on one head of one model, computed from the scores: each method against the
+    baselines (pointing game, deletion AUC) and the sanity check, then which maps to believe.
+    A method is never called best where a baseline does better."""
+    rows = [e for e in m.explanations if e.output == output]
+    methods, bases = [e for e in rows if not e.baseline], [e for e in rows if e.baseline]
+    if not methods:
+        return None
+    where = m.title if len(m.outputs) == 1 else f"{m.title} ({output})"
+    said: list[str] = []
+    beats: set[str] = set()
+    compared = False
+    pointing = [e for e in methods if e.scores.pointing_game is not None]
+    base_pointing = [e for e in bases if e.scores.pointing_game is not None]
+    if pointing and base_pointing:
+        compared = True
+        b = max(base_pointing, key=lambda e: e.scores.pointing_game)
+        best = max(pointing, key=lambda e: e.scores.pointing_game)
+        listed = ", ".join(f"{e.label} {pct(e.scores.pointing_game, 0)}" for e in pointing)
+        if b.scores.pointing_game >= best.scores.pointing_game:
+            said.append(f"on {where} no method localizes better than the {b.label} (pointing game"
+                        f" {pct(b.scores.pointing_game, 0)} against {listed}), so the pointing game cannot rank them")
+        else:
+            winners = [e for e in pointing if e.scores.pointing_game > b.scores.pointing_game]
+            beats.update(e.label for e in winners)
+            said.append(f"on {where} {best.label} localizes best (pointing game {pct(best.scores.pointing_game, 0)},"
+                        f" the {b.label} {pct(b.scores.pointing_game, 0)})"
+                        + (f"; {_names([e.label for e in winners if e is not best])} also"
+                           f" {_verb(winners[1:], 'beats', 'beat')} the baselines" if len(winners) > 1 else ""))
+    deletion = [e for e in methods if e.scores.deletion_auc is not None]
+    base_deletion = [e for e in bases if e.scores.deletion_auc is not None]
+    if deletion and base_deletion:
+        compared = True
+        b = min(base_deletion, key=lambda e: e.scores.deletion_auc)
+        faster = [e for e in deletion if e.scores.deletion_auc < b.scores.deletion_auc]
+        beats.update(e.label for e in faster)
+        if faster:
+            said.append(f"by deletion, {_names([e.label for e in faster])} {_verb(faster, 'removes', 'remove')} the"
+                        f" evidence faster than the {b.label}"
+                        f" (AUC {', '.join(num(e.scores.deletion_auc) for e in faster)} against"
+                        f" {num(b.scores.deletion_auc)}, lower is better)")
+        else:
+            said.append(f"by deletion no method removes the evidence faster than the {b.label} (AUC"
+                        f" {num(b.scores.deletion_auc)} against {_span([e.scores.deletion_auc for e in deletion], 3)})")
+    checked = [e for e in methods if e.scores.sanity_flagged is not None]
+    failed = [e for e in checked if e.scores.sanity_flagged]
+    passed = [e for e in checked if not e.scores.sanity_flagged]
+    if checked:
+        rho = lambda group: _span([e.scores.sanity_spearman for e in group])  # noqa: E731
+        if passed and failed:
+            said.append(f"only {_names([e.label for e in passed])}'s maps depend on the learned weights (mean |ρ| {rho(passed)}"
+                        f" with the untrained network's); {_names([e.label for e in failed])} {_verb(failed, 'keeps', 'keep')}"
+                        f" {rho(failed)}, at or above {num(threshold, 2)}: they follow the image more than what was learned")
+        elif failed:
+            said.append(f"no method's maps depend on the learned weights: all keep a mean |ρ| of {rho(failed)} with the"
+                        f" untrained network's (threshold {num(threshold, 2)})")
+        else:
+            said.append(f"every method's maps depend on the learned weights (mean |ρ| {rho(passed)} with the untrained"
+                        f" network's, below {num(threshold, 2)})")
+    empty = [e for e in methods if e.scores.empty_maps is not None and e.scores.empty_maps >= 0.25]
+    if empty:
+        said.append(", ".join(f"{e.label} leaves {pct(e.scores.empty_maps, 0)} of the maps empty" for e in empty))
+    if not said:
+        return None
+    trusted = [e.label for e in methods if not e.scores.sanity_flagged and (e.label in beats or not compared)]
+    if checked or compared:
+        if trusted:
+            close = f"So believe {_names(trusted)} for where the network looks"
+            if failed:
+                close += f", and read {_names([e.label for e in failed])} as pictures of the image, not of the network"
+        elif passed:
+            close = (f"So {_names([e.label for e in passed])} {_verb(passed, 'shows', 'show')} the network, not the"
+                     f" image, yet no score here ranks"
+                     f" {'it' if len(passed) == 1 else 'them'} above a map that knows nothing about the network")
+        elif failed and len(failed) == len(methods):
+            close = "So no map here can be read as what the network learned"
+        else:
+            close = "So no method's map here shows more than a map that knows nothing about the network"
+        said.append(close)
+    text = "; ".join(said[:-1]) + ". " + said[-1] + "." if len(said) > 1 else said[0] + "."
+    return text[0].upper() + text[1:]
+
+
+def verdicts(models: list[ModelView], threshold: float) -> dict[str, list[str]]:
+    """Per model name, one verdict paragraph per head (in output order)."""
+    found: dict[str, list[str]] = {}
+    for m in models:
+        found[m.name] = [v for o in m.outputs if (v := verdict(m, o.name, threshold)) is not None]
+    return found

@@ -365,6 +365,8 @@ def _check_references(spec: Spec, lines: dict[Loc, int], shown: str, base: Path 
             loc = here + err.where
             raise SpecError(shown, _line_for(loc, lines, None), _dotted(loc), str(err)) from None
         _check_visualize(model, shapes, here, lines, shown)
+        if model.visualize.cam_layers is None and spec.visualize.cam.layers is not None:
+            _check_global_cam_layers(model, spec.visualize.cam.layers, shapes, lines, shown)
 
 
 def _dataset_facts(spec: Spec, name: str, lines: dict[Loc, int], shown: str) -> DataFacts:
@@ -412,7 +414,9 @@ def _check_visualize(model: schema.Model, shapes: dict[str, Shape], here: Loc, l
     """Chosen layers must exist; filters need a convolution, a heatmap a layer with spatial maps."""
     by_name = dict(layer_names(model))
     choice = model.visualize
-    for field, wanted in (("activations", choice.activations), ("filters", choice.filters), ("cam", [choice.cam] if choice.cam else None)):
+    fields = (("activations", choice.activations), ("filters", choice.filters), ("cam", [choice.cam] if choice.cam else None),
+              ("cam_layers", choice.cam_layers))
+    for field, wanted in fields:
         for k, name in enumerate(wanted or []):
             loc = here + ("visualize", field) + ((k,) if field != "cam" else ())
             if name not in by_name:
@@ -423,9 +427,20 @@ def _check_visualize(model: schema.Model, shapes: dict[str, Shape], here: Loc, l
                 convolutions = ", ".join(n for n, t in LAYER_TYPES.entries().items() if t.CONV)
                 raise SpecError(shown, _line_for(loc, lines, None), _dotted(loc),
                                 f"layer {name!r} is a {by_name[name]}, not a convolution ({convolutions})")
-            if field == "cam" and len(shapes[name]) != 3:
+            if field in ("cam", "cam_layers") and len(shapes[name]) != 3:
                 raise SpecError(shown, _line_for(loc, lines, None), _dotted(loc),
                                 f"layer {name!r} is a {by_name[name]} with output shape {shapes[name]}, not a layer with spatial maps")
+
+
+def _check_global_cam_layers(model: schema.Model, names: list[str], shapes: dict[str, Shape], lines: dict[Loc, int],
+                             shown: str) -> None:
+    """``visualize.cam.layers`` applies to every model without its own ``cam_layers``: each must have them."""
+    for k, name in enumerate(names):
+        loc: Loc = ("visualize", "cam", "layers", k)
+        if name not in shapes or len(shapes[name]) != 3:
+            raise SpecError(shown, _line_for(loc, lines, None), _dotted(loc),
+                            f"model {model.name!r} has no layer {name!r} with spatial maps; give that model its own "
+                            f"'visualize.cam_layers'")
 
 
 def _check_source_paths(model: schema.Model, here: Loc, lines: dict[Loc, int], shown: str) -> None:

@@ -53,6 +53,7 @@ class LayerChoice(Strict):
     activations: list[str] | None = None
     filters: list[str] | None = None
     cam: str | None = None
+    cam_layers: list[str] | None = Field(default=None, min_length=2, max_length=8)  # side by side, with their scores
 
 
 class Head(Strict):
@@ -91,6 +92,7 @@ class Model(Strict):
     heads: list[Head] | None = None
     file: SpecPath | None = None  # a saved Keras model (.keras or .h5)
     application: Application | None = None
+    output: Literal["logits", "softmax", "sigmoid"] | None = None  # of a file or application model; None: its last layer says
     images: SpecPath | list[SpecPath] | None = None  # a folder of images, or image files
     train: Train | None = Train()
     visualize: LayerChoice = LayerChoice()
@@ -113,6 +115,8 @@ class Model(Strict):
             return self._check_source(sources)
         if self.images is not None and self.dataset is None:
             raise ValueError("'images' without a 'dataset' needs a trained network: give 'file' or 'application'")
+        if self.output is not None:
+            raise ValueError("'output' describes a 'file' or 'application' model; a declared model's output layer says it")
         if self.dataset is None:
             raise ValueError("a declared model needs 'dataset' (the data it is trained on)")
         if self.train is None:
@@ -187,7 +191,8 @@ class Cam(Strict):
     methods: list[MethodName] = [name for name, m in HEATMAP_METHODS.entries().items() if m.default and not m.baseline]
     target: Literal["predicted", "true"] = "predicted"
     eval_images: int = Field(default=200, ge=1, le=10_000)
-    sanity_threshold: float = Field(default=0.5, ge=-1, le=1)
+    sanity_threshold: float = Field(default=0.5, ge=0, le=1)  # on mean |Spearman rho|
+    layers: list[str] | None = Field(default=None, min_length=2, max_length=8)  # every model: side by side
 
     @field_validator("methods")
     @classmethod

@@ -206,3 +206,38 @@ def test_a_visualize_layer_the_file_lacks_exits_2(workdir: Path, capsys: pytest.
     spec = write_spec(workdir, "typo", train="    train: false\n    visualize: {filters: [stem, lefft]}")
     err = _one_line_exit_2(spec, capsys, workdir / "typo_out")
     assert "typo.yaml:16: models[0].visualize.filters[1]: the model has no layer 'lefft' (did you mean 'left'?)" in err
+
+
+def _head_model(name: str, workdir: Path, activation: str | None) -> str:
+    import keras
+
+    keras.utils.set_random_seed(2)
+    image = keras.Input(shape=(SIDE, SIDE, 1))
+    x = keras.layers.Flatten()(keras.layers.Conv2D(2, 3, activation="relu", name="conv")(image))
+    keras.Model(image, keras.layers.Dense(CLASSES, activation=activation, name="out")(x)).save(workdir / f"{name}.keras")
+    return f"{name}.keras"
+
+
+def test_an_output_that_is_no_classifier_exits_2(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec = write_spec(workdir, "relu", model=_head_model("relu", workdir, "relu"))
+    err = _one_line_exit_2(spec, capsys, workdir / "relu_out")
+    assert ("relu.yaml:14: models[0].file: output 'out' ends in a relu, which is not a classifier's softmax, sigmoid"
+            " or logits") in err
+
+
+def test_output_logits_on_a_softmax_model_is_located_at_output(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec = write_spec(workdir, "said", train="    train: false\n    output: logits")
+    err = _one_line_exit_2(spec, capsys, workdir / "said_out")
+    assert "said.yaml:16: models[0].output: the spec says output: logits but 'out' ends in a softmax" in err
+
+
+def test_output_is_refused_on_a_declared_model(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from netviz.errors import SpecError
+    from netviz.spec.loader import load_spec
+
+    spec = workdir / "declared.yaml"
+    spec.write_text(SPEC.replace("    file: MODEL\n", "    target: class\n    output: logits\n    layers:\n"
+                                 "      - {type: Flatten}\n      - {type: Dense, units: 3, activation: softmax}\n")
+                    .replace("TRAIN", "").replace("NPZ", str(workdir / "tiny.npz")))
+    with pytest.raises(SpecError, match="'output' describes a 'file' or 'application' model"):
+        load_spec(spec)

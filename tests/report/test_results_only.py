@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 
 from netviz.cli import main
+from netviz.results import FORMAT_VERSION
 
 from . import load_raw, make_build, spec_data
 
@@ -39,4 +40,4 @@ def test_results_of_an_older_format_are_one_line(tmp_path: Path, capsys) -> None
     spec.write_text(yaml.safe_dump(spec_data()))
     assert main(["render", str(spec), "--out", str(out), "--no-pdf"]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "format 1; this netviz reads format 2: run `netviz build" in err
+    assert err.count("\n") == 1 and f"format 1; this netviz reads format {FORMAT_VERSION}: run `netviz build" in err

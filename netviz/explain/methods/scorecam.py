@@ -6,7 +6,8 @@ weight (as in the authors' code). No gradients, so no saturation, at the price o
 one forward pass per image and channel: those N*K passes run as large batches.
 Where the layer has more than MAX_CHANNELS channels, each image uses only its
 MAX_CHANNELS channels of highest spatial variance (Faster Score-CAM, Wang et al.,
-2020); the others weigh zero.
+2020); the others weigh zero. A spatially constant channel has no map to mask with:
+it weighs zero (the authors' code skips it), never the score of a black image.
 """
 
 from __future__ import annotations
@@ -49,6 +50,13 @@ def channel_scores(probe: CamProbe, x: np.ndarray, masks: np.ndarray, targets: S
     return [np.concatenate(s) for s in scores]
 
 
+def skip_flat(conv: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """(N,K) weights with those of spatially constant channels of (N,h,w,K) maps set to zero."""
+    conv = np.asarray(conv)
+    flat = conv.max(axis=(1, 2)) == conv.min(axis=(1, 2))
+    return np.where(flat, 0.0, weights)
+
+
 def varied_channels(conv: np.ndarray, limit: int = MAX_CHANNELS) -> np.ndarray | None:
     """(N, limit) per image the channels of (N,h,w,K) maps with the highest spatial variance; None if K <= limit."""
     n, _, _, k = conv.shape
@@ -64,7 +72,7 @@ def scorecam(evidence: Evidence) -> list[np.ndarray]:
     chosen = varied_channels(conv)
     used = conv if chosen is None else np.take_along_axis(conv, chosen[:, None, None, :], axis=3)
     masks = channel_masks(evidence.probe, used)
-    weights = channel_scores(evidence.probe, evidence.x, masks, evidence.targets)
+    weights = [skip_flat(used, w) for w in channel_scores(evidence.probe, evidence.x, masks, evidence.targets)]
     if chosen is not None:  # back to all K channels, zero where not scored
         full = [np.zeros((len(conv), conv.shape[-1]), dtype=np.float64) for _ in weights]
         for f, w in zip(full, weights):
