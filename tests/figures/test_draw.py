@@ -71,7 +71,7 @@ def test_several_layers_side_by_side_with_their_scores(tmp_path):
     assert compared.cells == {"conv2d": (8, 8), "conv2d_1": (5, 5)} and compared.input_size == (10, 10)
     assert all(m.shape == (6, 10, 10) for m in compared.maps.values())
     assert compared.scores["conv2d_1"] == views.explanations["gradcam"]["class"]  # conv2d_1 is the default layer
-    figures = draw_model(views, {}, tmp_path, "seq", "Tiny CNN")
+    figures, _ = draw_model(views, {}, tmp_path, "seq", "Tiny CNN")
     layers = next(f for f in figures if f.path == "figures/seq/gradcam_class_layers.png")
     s = compared.scores["conv2d"]
     assert layers.kind == "cam" and layers.caption.startswith(
