@@ -160,8 +160,8 @@ def _layout(graph: Graph, decoration: Decoration, thumbs: dict[str, list[Path]],
 
     dot = pydot.Dot(graph_type="digraph", rankdir="TB" if rows else "LR", nodesep="0.15", ranksep="0.25",
                     margin="0", newrank="true", splines="spline")
-    dot.set_node_defaults(shape="box", style="rounded,filled", fontname=FONT, fontsize=str(FONT_PT), margin="0.04",
-                          penwidth="0.8", color="#555555")
+    dot.set_node_defaults(shape="box", style="rounded,filled", fontname=FONT, fontsize=str(FONT_PT),
+                          margin="0.08,0.04", penwidth="0.8", color="#555555")
     dot.set_edge_defaults(arrowsize="0.5", penwidth="0.7", color="#555555")
     names = {node.name: f"n{k}" for k, node in enumerate(graph.nodes)}
     for node in graph.nodes:

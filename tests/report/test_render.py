@@ -50,9 +50,12 @@ def test_writes_both_files_where_asked(build: tuple[Path, Path, Path]) -> None:
 
 def test_html_is_self_contained(html: str) -> None:
     sources = re.findall(r'<img[^>]* src="([^"]*)"', html)
+    inline = html.count('<div class="graph"')  # the architecture graphs: SVG in the page, so that they link
     listed = sum(len(m.visualization.figures) for m in load_results().models.values() if m.visualization)
-    assert len(sources) == listed + 1  # every listed figure, plus the 96-class confusion heatmap
+    assert inline == len(load_results().models)
+    assert len(sources) + inline == listed + 1  # every listed figure, plus the 96-class confusion heatmap
     assert all(src.startswith("data:image/") for src in sources)
+    assert all(src.startswith("data:image/") for src in re.findall(r'<image[^>]* (?:xlink:)?href="([^"]*)"', html))
     assert "<link" not in html and "<script" not in html
     assert not re.search(r'(?:src|href)="(?:https?:|file:|//)', html)
 
