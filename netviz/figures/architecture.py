@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from netviz import io
+from netviz.errors import NetvizError
 from netviz.models.architecture import Graph, Node
 
 FONT = "TeX Gyre Heros"
@@ -188,7 +189,11 @@ def _layout(graph: Graph, decoration: Decoration, thumbs: dict[str, list[Path]],
         for above, below in zip(starts, starts[1:]):  # rows start at the left margin, one under the other
             dot.add_edge(pydot.Edge(names[graph.nodes[above].name], names[graph.nodes[below].name], style="invis",
                                     weight="100"))
-    return dot.create(prog="dot", format="svg").decode("utf-8")
+    try:
+        return dot.create(prog="dot", format="svg").decode("utf-8")
+    except FileNotFoundError:
+        raise NetvizError("the architecture graph needs Graphviz's dot: install the Debian package graphviz "
+                          "(bash .ci/sysdeps does, as root)") from None
 
 
 def _width_pt(svg: str) -> float:
