@@ -25,7 +25,7 @@ import numpy as np
 
 from netviz import io
 from netviz.errors import NetvizError
-from netviz.models.architecture import Graph, Node
+from netviz.models.architecture import Graph, Node, pieces
 
 FONT = "TeX Gyre Heros"
 FONT_PT = 9.0
@@ -174,26 +174,47 @@ def _layout(graph: Graph, decoration: Decoration, thumbs: dict[str, list[Path]],
         if link:
             attrs["URL"] = link
         dot.add_node(pydot.Node(names[node.name], **attrs))
-    row_of = {node.name: k // rows for k, node in enumerate(graph.nodes)} if rows else {}
+    rows_of = _rows(graph, rows) if rows else []
+    row_of = {name: r for r, row in enumerate(rows_of) for name in row}
     for a, b in graph.edges:
         # between rows: an edge that pulls nothing (else each row starts below the last one's end)
-        across = {"weight": "0"} if rows and row_of[a] != row_of[b] else {}
+        across = {"weight": "0"} if rows and row_of.get(a, -1) != row_of.get(b, -2) else {}
         dot.add_edge(pydot.Edge(names[a], names[b], **across))
-    if rows:
-        starts = list(range(0, len(graph.nodes), rows))
-        for start in starts:
-            row = pydot.Subgraph(rank="same")
-            for node in graph.nodes[start:start + rows]:
-                row.add_node(pydot.Node(names[node.name]))
-            dot.add_subgraph(row)
-        for above, below in zip(starts, starts[1:]):  # rows start at the left margin, one under the other
-            dot.add_edge(pydot.Edge(names[graph.nodes[above].name], names[graph.nodes[below].name], style="invis",
-                                    weight="100"))
+    for r, row in enumerate(rows_of):
+        same = pydot.Subgraph(rank="same")
+        for name in row:
+            same.add_node(pydot.Node(names[name]))
+        dot.add_subgraph(same)
+        following = rows_of[r + 1] if r + 1 < len(rows_of) else None
+        if following and graph.nodes.index(graph.node(following[0])) == graph.nodes.index(graph.node(row[-1])) + 1:
+            # the next row goes on where this one ends: it starts at the left margin, under this row's start
+            dot.add_edge(pydot.Edge(names[row[0]], names[following[0]], style="invis", weight="100"))
     try:
         return dot.create(prog="dot", format="svg").decode("utf-8")
     except FileNotFoundError:
         raise NetvizError("the architecture graph needs Graphviz's dot: install the Debian package graphviz "
                           "(bash .ci/sysdeps does, as root)") from None
+
+
+def _rows(graph: Graph, per_row: int) -> list[list[str]]:
+    """Rows of at most ``per_row`` nodes, made of whole pieces of the graph (a residual block stays in
+    one row); a piece too big for a row (four heads side by side) is left to dot, top to bottom."""
+    rows: list[list[str]] = []
+    current: list[str] = []
+    for piece in pieces(graph):
+        names = [graph.nodes[i].name for i in piece]
+        if len(names) > per_row:
+            if current:
+                rows.append(current)
+            current = []
+            continue
+        if len(current) + len(names) > per_row:
+            rows.append(current)
+            current = []
+        current = current + names
+    if current:
+        rows.append(current)
+    return [row for row in rows if row]
 
 
 def _width_pt(svg: str) -> float:

@@ -116,7 +116,7 @@ def _cuts(graph: Graph) -> list[int]:
     return cuts
 
 
-def _pieces(graph: Graph) -> list[list[int]]:
+def pieces(graph: Graph) -> list[list[int]]:
     """The layers between consecutive cuts (each piece ends at a cut), in order."""
     pieces, start = [], 0
     for cut in _cuts(graph):
@@ -187,15 +187,15 @@ def _merge(graph: Graph, groups: list[tuple[list[int], int]]) -> Graph:
 def collapse(graph: Graph, above: int = COLLAPSE_ABOVE, max_nodes: int = MAX_NODES) -> Graph:
     """Big graphs only: repeated blocks as one node with a count, then, if still too many nodes, chains.
 
-    A block repeats when consecutive pieces (see ``_pieces``) have the same layer types, output
+    A block repeats when consecutive pieces (see ``pieces``) have the same layer types, output
     shapes and wiring; a repeat of fewer than 3 layers is left alone (Conv2D, MaxPooling2D twice
     reads better drawn).
     """
     if len(graph.nodes) <= above:
         return graph
-    pieces = _pieces(graph)
-    groups = [([i for j in range(start, start + period * k) for i in pieces[j]], k)
-              for start, period, k in _runs(graph, pieces, 3)]
+    cut = pieces(graph)
+    groups = [([i for j in range(start, start + period * k) for i in cut[j]], k)
+              for start, period, k in _runs(graph, cut, 3)]
     graph = _merge(graph, groups)
     if len(graph.nodes) > max_nodes:
         graph = _merge(graph, _chains(graph))
