@@ -59,7 +59,8 @@ def draw_architecture(graph: Graph, decoration: Decoration, path: Path, prefix: 
         if width > most:
             per_row = max(1, math.floor(len(graph.nodes) * most / width))
             while True:
-                svg = _layout(graph, decoration, thumbs, rows=per_row)
+                balanced = math.ceil(len(graph.nodes) / math.ceil(len(graph.nodes) / per_row))  # no lone last node
+                svg = _layout(graph, decoration, thumbs, rows=balanced)
                 if _width_pt(svg) <= most or per_row == 1:
                     break
                 per_row -= 1
@@ -150,8 +151,8 @@ def _label(node: Node, decoration: Decoration, thumbs: list[Path]) -> str:
         rows.append(f"<TR><TD>{dead:.0%} filters dead</TD></TR>")
     if node.name in decoration.cam_layers or set(node.members) & decoration.cam_layers:
         rows.append('<TR><TD><B>heatmap layer</B></TD></TR>')
-    if node.name in decoration.heads:
-        rows.append(f"<TR><TD><B>{_escape(decoration.heads[node.name])}</B></TD></TR>")
+    if node.name in decoration.heads:  # one line each: what the head predicts, its test accuracy
+        rows += [f"<TR><TD><B>{_escape(line)}</B></TD></TR>" for line in decoration.heads[node.name].split("\n")]
     return '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">' + "".join(rows) + "</TABLE>>"
 
 

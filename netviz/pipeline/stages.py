@@ -362,7 +362,7 @@ def _head_labels(graph: Any, outputs: list, evaluation: dict[str, Any] | None) -
     labels = {}
     for node, output in zip(graph.outputs, outputs):
         result = (evaluation or {}).get(output.name)
-        labels[node] = f"{output.target}, test acc. {result.accuracy:.1%}" if result is not None else output.target
+        labels[node] = f"{output.target}\ntest acc. {result.accuracy:.1%}" if result is not None else output.target
     return labels
 
 
