@@ -17,6 +17,7 @@ data set's provenance is a flat table of facts whatever its kind.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any, Union
 
@@ -96,6 +97,11 @@ class FigureRecord(Record):
     layer: str | None
     head: str | None
     method: str | None
+
+
+def figure_anchor(model: str, kind: str, layer: str) -> str:
+    """The HTML id of a model's figure of ``kind`` for ``layer``: the architecture graph links to it."""
+    return "fig-" + re.sub(r"[^A-Za-z0-9_-]", "-", f"{model}-{kind}-{layer}")
 
 
 class LayerStats(Record):

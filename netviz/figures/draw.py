@@ -23,8 +23,10 @@ from netviz.explain.views import (
     TrustCurves,
 )
 from netviz.figures import plots
+from netviz.figures.architecture import THUMBS, Decoration, draw_architecture
 from netviz.figures.over_training import draw_over_training
-from netviz.results import FigureRecord, OverTrainingRecord, Scores
+from netviz.models.architecture import Graph
+from netviz.results import FigureRecord, OverTrainingRecord, Scores, figure_anchor
 
 
 class Recorder:
@@ -41,13 +43,15 @@ class Recorder:
 
 
 def draw_model(views: ModelViews | None, history: Mapping[str, Sequence[float]], out: Path, model: str,
-               title: str, over_training: OverTrainingViews | None = None) -> tuple[list[FigureRecord],
-                                                                                     OverTrainingRecord | None]:
+               title: str, graph: Graph | None = None, heads: Mapping[str, str] | None = None,
+               over_training: OverTrainingViews | None = None) -> tuple[list[FigureRecord], OverTrainingRecord | None]:
     """The model's figures under ``out/figures/<model>``, in report order, with their captions; and the scores
     over training, when epochs were kept."""
     folder = out / "figures" / model
     record = Recorder(out)
 
+    if graph is not None:
+        _architecture(graph, views, dict(heads or {}), folder, model, title, record)
     if history:
         record(plots.plot_training_curves(history, folder / "training_curves.svg"), "curves",
                f"Training and validation loss and accuracy per epoch for {title}.")
@@ -66,6 +70,45 @@ def draw_model(views: ModelViews | None, history: Mapping[str, Sequence[float]],
     _trust(views.trust, folder, record)
     scores = None if over_training is None else draw_over_training(over_training, folder, record)
     return record.records, scores
+
+
+def decoration(graph: Graph, views: ModelViews | None, heads: dict[str, str], model: str) -> Decoration:
+    """What the graph's nodes show: thumbnails, dead shares and links from the views, the heads' accuracy."""
+    found = Decoration(heads=heads)
+    if views is None:
+        return found
+    shown = {layer for node in graph.nodes for layer in (node.name, *node.members)}
+    at = lambda layer: (graph.group_of(layer) or graph.nodes[0]).name  # noqa: E731
+    for view in views.filters:
+        if view.layer not in shown:
+            continue
+        order = sorted(range(len(view.images)), key=lambda i: (bool(view.dead[i]), -view.stats.final_activation[i]
+                                                               if i < len(view.stats.final_activation) else 0.0))
+        found.thumbnails.setdefault(at(view.layer), []).extend(view.images[i] for i in order[:THUMBS])
+        if view.stats.dead:
+            found.dead_share[at(view.layer)] = view.stats.dead / view.stats.count
+        found.links.setdefault(at(view.layer), "#" + figure_anchor(model, "filters", view.layer))
+    for view in views.activations:
+        if view.layer in shown and view.maps.size:
+            found.thumbnails.setdefault(at(view.layer), []).append(view.maps[0, :, :, 0])
+            found.links[at(view.layer)] = "#" + figure_anchor(model, "activations", view.layer)
+    found.cam_layers = {view.layer for view in views.heatmaps}
+    return found
+
+
+def _architecture(graph: Graph, views: ModelViews | None, heads: dict[str, str], folder: Path, model: str,
+                  title: str, record: Callable[..., None]) -> None:
+    collapsed = sum(1 for node in graph.nodes if len(node.members) > 1)
+    path = draw_architecture(graph, decoration(graph, views, heads, model), folder / "architecture.svg",
+                             f"arch-{model}")
+    record(path, "architecture", (
+        f"The layers of {title} as a graph (Graphviz dot): each box a layer with its type, output shape and "
+        f"parameter count"
+        + (f", {collapsed} boxes standing for runs of layers (a count for blocks that repeat)" if collapsed else "")
+        + "; convolution boxes show their strongest filters' ascent images and one image's activation, tinted red by "
+          "their share of dead filters, and link to their figures; the heatmap layer is framed in orange; each output "
+          "box names its target and test accuracy."
+    ))
 
 
 def _predictions(view: Predictions, folder: Path, record: Callable[..., None]) -> None:

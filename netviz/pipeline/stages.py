@@ -216,7 +216,8 @@ def _model_stage(spec: Spec, model_spec: schema.Model, data: Dataset, out: Path,
         if keras_model is None:
             keras_model, initial = _load_models(paths)
         visual = VisualizationRecord(key=vis_key, result=_visualize(spec, model_spec, data, outputs, keras_model,
-                                                                    initial, trained.history, out, progress, source))
+                                                                    initial, trained.history, out, progress, source,
+                                                                    trained.evaluation))
         io.write_json(paths.vis_json, visual.model_dump(mode="json"))
     return _model_results(model_spec, outputs, trained, visual.result, source), timing
 
@@ -354,16 +355,19 @@ def _summary(model: Any, model_spec: schema.Model) -> list[SummaryRow]:
 
 def _visualize(spec: Spec, model_spec: schema.Model, data: Dataset, outputs: list, keras_model: Any, initial: Any,
                history: dict[str, list[float]], out: Path, progress: Progress,
-               source: Source | None = None) -> Visualization:
+               source: Source | None = None, evaluation: dict[str, Any] | None = None) -> Visualization:
     """The explain stage, then the figures stage, recorded as one model's visualization results."""
     from netviz.explain.views import explain_model
     from netviz.figures.draw import draw_model
+    from netviz.models.architecture import collapse, layer_graph
 
     started = time.perf_counter()
     given = (source.images, source.files) if source is not None and source.images is not None else None
     views = explain_model(keras_model, initial, outputs, data, spec.visualize, model_spec.visualize, spec.seed, given)
+    graph = collapse(layer_graph(keras_model))
     over = _over_training(spec, model_spec, keras_model, outputs, data, out)
-    figures, scores = draw_model(views, history, out, model_spec.name, model_spec.title or model_spec.name, over)
+    figures, scores = draw_model(views, history, out, model_spec.name, model_spec.title or model_spec.name, graph,
+                                 _head_labels(graph, outputs, evaluation), over)
     progress(f"{model_spec.name}: {len(figures)} figures in {time.perf_counter() - started:.1f}s")
     return Visualization(figures=figures, layers={a.layer: a.stats for a in views.activations},
                          filters={f.layer: f.stats for f in views.filters}, explanations=views.explanations,
@@ -382,6 +386,15 @@ def _over_training(spec: Spec, model_spec: schema.Model, keras_model: Any, outpu
     if not kept:
         return None
     return over_training(keras_model, kept, outputs, data, spec.visualize, model_spec.visualize, spec.seed)
+
+
+def _head_labels(graph: Any, outputs: list, evaluation: dict[str, Any] | None) -> dict[str, str]:
+    """Each output node's line: what the head predicts and, when evaluated, its test accuracy."""
+    labels = {}
+    for node, output in zip(graph.outputs, outputs):
+        result = (evaluation or {}).get(output.name)
+        labels[node] = f"{output.target}\ntest acc. {result.accuracy:.1%}" if result is not None else output.target
+    return labels
 
 
 def _figures_exist(out: Path, result: Visualization) -> bool:

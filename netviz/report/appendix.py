@@ -20,11 +20,15 @@ from typing import Any
 # Confusion matrices of more classes than this are read in the appendix (a 2-class head's stays).
 MAX_BODY_CLASSES = 4
 
+# A network with more layers than this lists them in the appendix; the body shows its graph.
+MAX_BODY_LAYERS = 40
+
 # Observations the inferences show in the body; the whole list is the appendix's last part.
 BODY_OBSERVATIONS = 4
 
 # Appendix groups of one model, in order: (key, title).
-GROUPS = (("activations", "Intermediate activations and statistics of every visualized layer"),
+GROUPS = (("layers", "Every layer, in the layout of Keras' model.summary()"),
+          ("activations", "Intermediate activations and statistics of every visualized layer"),
           ("filters", "Filters and kernels of every visualized layer, gradient-ascent statistics"),
           ("cam", "Class-activation heatmaps of every output"),
           ("trust", "Deletion and insertion curves"),
@@ -63,8 +67,9 @@ def body_figures(figures: dict[str, list]) -> dict[str, list]:
     """The body's share: one layer's activations, filters and kernels, one heatmap figure per method."""
     first = lambda kind: figures.get(kind, [])[:1]  # noqa: E731
     body = {kind: [] for kind in figures}
-    body.update(curves=list(figures.get("curves", [])), activations=first("activations"), filters=first("filters"),
-                kernels=first("kernels"), cam=_first_per(figures.get("cam", []), "method"),
+    body.update(architecture=list(figures.get("architecture", [])), curves=list(figures.get("curves", [])),
+                activations=first("activations"), filters=first("filters"), kernels=first("kernels"),
+                cam=_first_per(figures.get("cam", []), "method"),
                 over_training=list(figures.get("over_training", [])))  # asked for by name: all in the body
     return body
 
@@ -84,7 +89,7 @@ class AppendixGroup:
     title: str
     figures: list
     confusions: list  # outputs whose confusion matrix is shown here
-    stats: str | None = None  # "layers" or "filters": the model's statistics table of that kind comes first
+    stats: str | None = None  # "layers", "filters" or "summary": the model's table of that kind comes first
 
 
 @dataclass(frozen=True)
@@ -115,7 +120,8 @@ def appendix_parts(models: list) -> list[AppendixPart]:
         confusions = [o for o in model.outputs if _classes(o) > MAX_BODY_CLASSES]
         letter = ascii_uppercase[len(parts) % 26]
         groups = []
-        stats = {"activations": "layers" if getattr(model, "layer_stats", None) else None,
+        stats = {"layers": "summary" if len(getattr(model, "summary", [])) > MAX_BODY_LAYERS else None,
+                 "activations": "layers" if getattr(model, "layer_stats", None) else None,
                  "filters": "filters" if getattr(model, "filter_stats", None) else None}
         for key, title in GROUPS:
             figures = rest.get(key, [])

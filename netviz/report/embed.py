@@ -21,6 +21,8 @@ GRID_KINDS = frozenset({"activations", "filters", "kernels"})
 TEXT_WIDTH_PX = 640  # the PDF text block (A4 less margins) in CSS pixels, roughly
 MAX_HEIGHT_PX = 760  # a figure plus its caption must fit on one A4 page
 MAX_FIGURE_BYTES = 20_000_000
+INLINE_KINDS = frozenset({"architecture"})  # SVGs put into the page as they are, so that their links work
+TEXT_WIDTH_PT = 480
 SMALL_PX = 480
 
 
@@ -38,6 +40,8 @@ class Figure:
     height: int | None
     crisp: bool
     width_pct: int
+    svg: str | None = None  # an SVG drawn inline (its links work), not as an image: the architecture graph
+    anchor: str | None = None  # the id the architecture graph links to
 
 
 def resolve_inside(root: Path, relative: str) -> Path:
@@ -80,6 +84,14 @@ def display_width(width: int | None, height: int | None, crisp: bool) -> int:
     return max(20, min(share, fits))
 
 
+def inline_width(svg: bytes) -> int:
+    """Share of the text width an inline SVG takes: its natural width, at most the whole text block."""
+    import re
+
+    match = re.search(rb'<svg[^>]*\bwidth="([\d.]+)pt"', svg)
+    return 100 if match is None else max(20, min(100, round(100 * float(match.group(1)) / TEXT_WIDTH_PT)))
+
+
 def is_pixel_image(kind: str, size: tuple[int, int] | None) -> bool:
     """True for raw pixel pictures that must be enlarged without smoothing.
 
@@ -101,6 +113,9 @@ def load_figure(out_dir: Path, entry: FigureRecord) -> Figure:
     if path.stat().st_size > MAX_FIGURE_BYTES:
         raise ReportError(f"figure {entry.path!r} is larger than {MAX_FIGURE_BYTES:,} bytes")
     data = path.read_bytes()
+    if entry.kind in INLINE_KINDS:
+        return Figure(src="", caption=entry.caption, kind=entry.kind, layer=None, head=None, method=None, width=None,
+                      height=None, crisp=False, width_pct=inline_width(data), svg=data.decode("utf-8"))
     size = png_size(data) if mime == "image/png" else None
     crisp = is_pixel_image(entry.kind, size)
     return Figure(

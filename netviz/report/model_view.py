@@ -8,7 +8,7 @@ build may lack is its visualization (built with visualization off).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from statistics import fmean
 
@@ -22,10 +22,11 @@ from netviz.results import (
     Scores,
     SummaryRow,
     Visualization,
+    figure_anchor,
 )
 from netviz.spec.schema import Train
 
-KIND_ORDER = ("curves", "activations", "filters", "kernels", "cam", "trust", "over_training")
+KIND_ORDER = ("architecture", "curves", "activations", "filters", "kernels", "cam", "trust", "over_training")
 
 
 @dataclass(frozen=True)
@@ -118,11 +119,15 @@ def _summary(rows: list[SummaryRow], heads: list[str]) -> list[SummaryRow]:
     return sorted(rows, key=lambda row: order.get(row.head, len(heads)))
 
 
-def _figures(out_dir: Path, vis: Visualization | None) -> dict[str, list[Figure]]:
-    """Figures grouped by kind in the report's order; unknown kinds under "other"."""
+def _figures(out_dir: Path, vis: Visualization | None, model: str) -> dict[str, list[Figure]]:
+    """Figures grouped by kind in the report's order; unknown kinds under "other".
+
+    A layer's activations, filters and kernels carry the anchor the architecture graph links to."""
     groups: dict[str, list[Figure]] = {kind: [] for kind in (*KIND_ORDER, "other")}
     for entry in vis.figures if vis else []:
         figure = load_figure(out_dir, entry)
+        if entry.layer and entry.kind in ("activations", "filters", "kernels"):
+            figure = replace(figure, anchor=figure_anchor(model, entry.kind, entry.layer))
         groups[figure.kind if figure.kind in groups else "other"].append(figure)
     return groups
 
@@ -163,7 +168,7 @@ def model_view(name: str, m: ModelResults, dataset: DatasetSummary, methods: dic
         name=name, title=m.title, dataset=m.dataset, sequential=m.sequential, description=m.description,
         layers_text=m.layers_text, summary=_summary(m.summary, list(m.outputs)), params=m.params.model_dump(),
         dataset_info=dataset, provenance=[(_label(k), _provenance_value(v)) for k, v in dataset.provenance.items()],
-        data=m.data.model_dump(), train=m.train, outputs=_outputs(m), figures=_figures(out_dir, vis),
+        data=m.data.model_dump(), train=m.train, outputs=_outputs(m), figures=_figures(out_dir, vis, name),
         layer_stats=_layer_stats(vis), filter_stats=_filter_stats(vis), explanations=_explanations(vis, methods),
         history=m.history,
     )

@@ -85,14 +85,39 @@ def curves_svg() -> str:
             '<text x="200" y="192" font-size="12" text-anchor="middle">epoch</text></svg>')
 
 
+def architecture_svg(path: Path, name: str, model: Any) -> None:
+    """The real drawing (Graphviz) of the graph the model's summary rows describe, with made-up thumbnails,
+    linked to the figures the results list: what the report inlines, fonts and links included."""
+    import numpy as np
+
+    from netviz.figures.architecture import Decoration, draw_architecture
+    from netviz.models.architecture import Graph, Node
+    from netviz.results import figure_anchor
+
+    rows = model.summary
+    known = {row.name for row in rows}
+    graph = Graph([Node(r.name, r.type, r.output_shape, r.params, (r.name,)) for r in rows],
+                  [(c, r.name) for r in rows for c in r.connected_to if c in known],
+                  [r.name for r in rows if r.name in model.outputs] or [rows[-1].name])
+    layers = {f.layer for f in model.visualization.figures if f.kind == "filters" and f.layer in known}
+    rng = np.random.default_rng(0)
+    decoration = Decoration(thumbnails={layer: [rng.random((8, 8, 1)) for _ in range(3)] for layer in layers},
+                            dead_share={layer: 0.25 for layer in sorted(layers)[:1]},
+                            links={layer: "#" + figure_anchor(name, "filters", layer) for layer in layers},
+                            heads={out: f"{out}\ntest acc. 90.0%" for out in graph.outputs})
+    draw_architecture(graph, decoration, path, f"arch-{name}")
+
+
 def write_figures(out_dir: Path, results: Results) -> list[Path]:
     """Draw a stand-in for every figure the results list, at its path under ``out_dir``."""
     written = []
-    for n, model in enumerate(results.models.values()):
+    for n, (name, model) in enumerate(results.models.items()):
         for k, fig in enumerate(model.visualization.figures if model.visualization else []):
             path = out_dir / fig.path
             path.parent.mkdir(parents=True, exist_ok=True)
-            if path.suffix == ".svg":
+            if fig.kind == "architecture" and shutil.which("dot"):
+                architecture_svg(path, name, model)
+            elif path.suffix == ".svg":
                 path.write_text(curves_svg())
             else:
                 cols, rows, tile = GRIDS[fig.kind]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -50,9 +51,12 @@ def test_writes_both_files_where_asked(build: tuple[Path, Path, Path]) -> None:
 
 def test_html_is_self_contained(html: str) -> None:
     sources = re.findall(r'<img[^>]* src="([^"]*)"', html)
+    inline = html.count('<div class="graph"')  # the architecture graphs: SVG in the page, so that they link
     listed = sum(len(m.visualization.figures) for m in load_results().models.values() if m.visualization)
-    assert len(sources) == listed + 1  # every listed figure, plus the 96-class confusion heatmap
+    assert inline == len(load_results().models)
+    assert len(sources) + inline == listed + 1  # every listed figure, plus the 96-class confusion heatmap
     assert all(src.startswith("data:image/") for src in sources)
+    assert all(src.startswith("data:image/") for src in re.findall(r'<image[^>]* (?:xlink:)?href="([^"]*)"', html))
     assert "<link" not in html and "<script" not in html
     assert not re.search(r'(?:src|href)="(?:https?:|file:|//)', html)
 
@@ -184,3 +188,14 @@ def test_pdf_metadata(build: tuple[Path, Path, Path]) -> None:
     assert info["Subject"].startswith("To visualize what convolutional neural networks learn")
     assert "Grad-CAM" in info["Keywords"] and "CS-671" in info["Keywords"]
     assert info["Page size"].startswith("595.") and "(A4)" in info["Page size"]
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz (dot) not installed")
+def test_architecture_graphs_are_inline_and_link_to_layer_figures(html: str) -> None:
+    """Each graph's boxes link to their layer's figures (ids on the figures); ids stay unique in the page."""
+    graphs = re.findall(r'<div class="graph"[^>]*>(.*?)</div>', html, flags=re.S)
+    assert graphs and all(g.lstrip().startswith("<svg") and "font-family=\"TeX Gyre Heros" in g for g in graphs)
+    links = re.findall(r'<a [^>]*xlink:href="(#[^"]+)"', html)
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert links and {link[1:] for link in links} <= set(ids)
+    assert len(ids) == len(set(ids))
