@@ -11,9 +11,9 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from netviz.explain.cam import CamProbe
-from netviz.explain.filters import FilterAscent
-from netviz.explain.methods.gradcam import gradcam
+from netviz.views.cam import CamProbe
+from netviz.views.filters import FilterAscent
+from netviz.views.methods.gradcam import gradcam
 
 
 def gradcam_one_image_loop(probe: CamProbe, x: np.ndarray, targets: Sequence[np.ndarray]) -> list[np.ndarray]:

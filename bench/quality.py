@@ -4,10 +4,10 @@ the share of dead filters per conv layer and validation accuracy per epoch, with
     python bench/quality.py [SPEC] [--seeds 1234,1,2] [--models seq_mnist,...]
                             [--set seq_mnist.train.epochs=5 ...] [--force]
 
-A filter is dead as the report counts it (netviz.explain.filters.FilterAscent ... .dead):
+A filter is dead as the report counts it (netviz.views.filters.FilterAscent ... .dead):
 gradient ascent from the grey start image, with the spec's filter settings and seed,
 cannot make it fire on any input in range. "Silent" is the share of a conv layer's
-channels that never fire on 1,000 test images (netviz.explain.activations dead_share).
+channels that never fire on 1,000 test images (netviz.views.activations dead_share).
 Only training and these two measures run (no heatmaps, no report). Each seed is the spec
 with its top-level ``seed`` replaced (data split and initial weights change with it), built
 under build/quality/<spec>/seed-<n>/ with the build cache, so a second run only measures.
@@ -69,11 +69,11 @@ def measure(out: Path, spec_path: Path, results: Any) -> dict[str, dict[str, Any
     import keras
 
     from netviz.data import load_dataset
-    from netviz.explain.activations import layer_activations
-    from netviz.explain.filters import FilterAscent
-    from netviz.explain.views import as_float
     from netviz.models import graph
     from netviz.spec.loader import load_spec
+    from netviz.views.activations import layer_activations
+    from netviz.views.filters import FilterAscent
+    from netviz.views.model import as_float
 
     spec = load_spec(spec_path)
     data = {name: load_dataset(name, spec.datasets[name], spec.seed) for name in {m.dataset for m in spec.models}}

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from netviz.report.render import build_html, write_atomic, write_pdf  # noqa: E402
+from netviz.document.render import build_html, write_atomic, write_pdf  # noqa: E402
 from netviz.results import Results, load_results  # noqa: E402
 from netviz.spec.loader import load_spec  # noqa: E402
 from netviz.spec.schema import Spec  # noqa: E402
@@ -31,7 +31,7 @@ from netviz.spec.schema import Spec  # noqa: E402
 def prepare(build: Path | None, spec_arg: Path | None, work: Path) -> tuple[Spec, Path, Results]:
     """A build folder under ``work`` plus its spec and results: a copy of ``build``, or the fixture."""
     if build is None:
-        from report import (  # tests/report: fixture results and drawn figures
+        from report import (  # tests/document: fixture results and drawn figures
             make_build,
             make_spec,
         )

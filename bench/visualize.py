@@ -103,8 +103,8 @@ def timed(fn, *args, **kwargs):
 
 def visualize(model, initial, infos, data, settings, choice, out: Path, name: str, seed: int, given=None):
     """The explain and figures stages of one model, as the pipeline runs them: the figures' records."""
-    from netviz.explain.views import explain_model
     from netviz.figures.draw import draw_model
+    from netviz.views.model import explain_model
 
     views = explain_model(model, initial, infos, data, settings, choice, seed, given)
     return draw_model(views, {}, out, name, name)[0]
@@ -116,7 +116,7 @@ def best_of(repeats: int, fn, *args) -> float:
 
 
 def bench_filters(model, layer: str, settings: schema.Filters) -> tuple[float, float, int]:
-    from netviz.explain.filters import FilterAscent
+    from netviz.views.filters import FilterAscent
 
     ascent = FilterAscent(model, layer, settings)
     subset = range(min(LOOP_FILTERS, ascent.count))
@@ -128,7 +128,7 @@ def bench_filters(model, layer: str, settings: schema.Filters) -> tuple[float, f
 
 
 def bench_gradcam(model, infos: list[OutputInfo], x: np.ndarray) -> tuple[float, float]:
-    from netviz.explain.cam import CamProbe, explain
+    from netviz.views.cam import CamProbe, explain
 
     def gradcam_maps(probe: CamProbe, x: np.ndarray, targets: list[np.ndarray]) -> list[np.ndarray]:
         return explain(probe, x, targets, ["gradcam"])["gradcam"]
@@ -186,8 +186,8 @@ def main() -> None:
         applications()
         return
 
-    from netviz.explain import methods
-    from netviz.explain.views import as_float
+    from netviz.views import methods
+    from netviz.views.model import as_float
 
     spec = load_spec(SPEC)
     rng = np.random.default_rng(spec.seed)

@@ -92,14 +92,14 @@ def explain(model: Any, images: np.ndarray, targets: Targets = None, methods: Se
     ``softmax`` or ``sigmoid`` where the model's last layer does not say it (a head without a final
     activation is read as logits: its maps explain the logit, its probabilities are its softmax).
     """
-    from netviz.explain import trust
-    from netviz.explain.cam import CamProbe
-    from netviz.explain.cam import explain as compute
-    from netviz.explain.views import as_float
     from netviz.models.load import probability_model, source_outputs
     from netviz.models.runtime import start_tensorflow
     from netviz.registry import HEATMAP_METHODS
     from netviz.spec.schema import Cam
+    from netviz.views import trust
+    from netviz.views.cam import CamProbe
+    from netviz.views.cam import explain as compute
+    from netviz.views.model import as_float
 
     start_tensorflow()
     x = as_float(images)

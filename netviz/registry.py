@@ -5,7 +5,7 @@ Each entry is declared in one file of its stage's package, which registers it wh
     DATA_KINDS.register(DataKind(...))          # netviz/data/<kind>.py
     @LAYER_TYPES.register                        # netviz/spec/layers/<file>.py
     class Cropping2D(LayerSpec): ...
-    HEATMAP_METHODS.register(Method(...))       # netviz/explain/methods/<method>.py
+    HEATMAP_METHODS.register(Method(...))       # netviz/views/methods/<method>.py
 
 A registry imports every module of its package once, on first read, in the order of the module
 names, so adding an entry is adding a file: no list of names is kept anywhere else. Entries carry
@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING, Any, Callable, Generic, Iterator, TypeVar
 
 if TYPE_CHECKING:
     from netviz.data.base import DataKind
-    from netviz.explain.methods.base import Method
     from netviz.spec.layers.base import LayerSpec
+    from netviz.views.methods.base import Method
 
 E = TypeVar("E")
 
@@ -92,4 +92,4 @@ def _literal(field: str) -> Callable[[Any], str]:
 
 DATA_KINDS: Registry[DataKind] = Registry("data kind", "netviz.data", _literal("kind"))
 LAYER_TYPES: Registry[type[LayerSpec]] = Registry("layer type", "netviz.spec.layers", _literal("type"))
-HEATMAP_METHODS: Registry[Method] = Registry("heatmap method", "netviz.explain.methods", lambda m: m.name)
+HEATMAP_METHODS: Registry[Method] = Registry("heatmap method", "netviz.views.methods", lambda m: m.name)

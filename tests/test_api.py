@@ -13,8 +13,8 @@ import pytest
 import netviz
 from netviz import api
 from netviz.cli import main
-from tests.explain import four_head, images, softmax_info, tiny_cnn
 from tests.pipeline.test_paths import write_project
+from tests.views import four_head, images, softmax_info, tiny_cnn
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -27,12 +27,12 @@ def test_import_netviz_loads_neither_tensorflow_nor_the_pipeline() -> None:
 
 
 def test_explain_gives_each_method_and_head_maps_at_image_size() -> None:
-    from netviz.explain.cam import CamProbe
-    from netviz.explain.cam import explain as compute
+    from netviz.views.cam import CamProbe
+    from netviz.views.cam import explain as compute
 
     model = tiny_cnn("functional")
     x = images(4)
-    result = api.explain(model, x, methods=["gradcam", "layercam"])
+    result = netviz.explain(model, x, methods=["gradcam", "layercam"])
     assert result.layer == "conv2d_1" and list(result.maps) == ["gradcam", "layercam"]
     assert list(result.maps["gradcam"]) == ["class"] and result.maps["gradcam"]["class"].shape == (4, 10, 10)
     probe = CamProbe(model, None, [softmax_info()])
@@ -47,18 +47,18 @@ def test_explain_given_targets_and_masks_per_head() -> None:
     x = images(3, (10, 10, 3))
     masks = np.zeros((3, 10, 10), bool)
     masks[:, 2:5, 2:5] = True
-    result = api.explain(model, (x * 255).astype(np.uint8), targets={i.name: 1 for i in infos},
+    result = netviz.explain(model, (x * 255).astype(np.uint8), targets={i.name: 1 for i in infos},
                                 methods=["gradcam"], masks=masks)
     assert all(t.tolist() == [1, 1, 1] for t in result.targets.values())
     scores = result.scores["gradcam"]
     assert list(scores) == [i.name for i in infos]
     assert all(s.chance_energy == pytest.approx(9 / 100) and s.images == 3 for s in scores.values())
     with pytest.raises(ValueError, match="targets name no class for head 'length'"):
-        api.explain(model, x, targets={"width": 1})
+        netviz.explain(model, x, targets={"width": 1})
 
 
 def test_an_explanation_shows_itself_in_jupyter(tmp_path: Path) -> None:
-    result = api.explain(tiny_cnn("sequential"), images(2), methods=["gradcam"])
+    result = netviz.explain(tiny_cnn("sequential"), images(2), methods=["gradcam"])
     html = result._repr_html_()
     assert html.startswith('<img alt="Grad-CAM" src="data:image/png;base64,iVBORw0KGgo')
     assert result.figure(tmp_path / "g.png").read_bytes().startswith(b"\x89PNG")
@@ -89,7 +89,7 @@ def test_report_on_a_network_trained_in_python(tmp_path: Path) -> None:
     front = {"course": {"code": "NB-1", "name": "Notebooks"}, "assignment": "A", "title": "From Python",
              "team": {"name": "t", "members": [{"name": "Tester"}]}}
     visualize = {"images": 6, "filters": {"steps": 4}, "cam": {"methods": ["gradcam"], "eval_images": 8}}
-    made = api.report({"cnn": model}, (x, y, ["dark", "bright"]), front, tmp_path / "nb", visualize=visualize,
+    made = netviz.report({"cnn": model}, (x, y, ["dark", "bright"]), front, tmp_path / "nb", visualize=visualize,
                          pdf=False)
     assert made.html is not None and "From Python" in made.html.read_text()
     cnn = made.results.models["cnn"]
@@ -107,7 +107,7 @@ def test_a_model_that_outputs_logits_is_explained_through_its_logit() -> None:
     logits = keras.Model(softmax.inputs, keras.layers.Dense(head.units, name="logits")(head.input))
     logits.layers[-1].set_weights(head.get_weights())
     x = images(4)
-    a = api.explain(softmax, x, methods=["gradcam"])
-    b = api.explain(logits, x, methods=["gradcam"])
+    a = netviz.explain(softmax, x, methods=["gradcam"])
+    b = netviz.explain(logits, x, methods=["gradcam"])
     np.testing.assert_allclose(b.maps["gradcam"]["class"], a.maps["gradcam"]["class"], atol=1e-5)
     np.testing.assert_allclose(b.probabilities["class"], a.probabilities["class"], atol=1e-6)

@@ -22,9 +22,9 @@ STAGES = [
     ("data", ["netviz.data"]),
     ("models", ["netviz.models"]),
     ("train", ["netviz.train"]),
-    ("explain", ["netviz.explain"]),
+    ("explain", ["netviz.views"]),
     ("figures", ["netviz.figures"]),
-    ("report", ["netviz.report"]),
+    ("report", ["netviz.document"]),
     ("pipeline", ["netviz.pipeline"]),
     ("front doors", ["netviz.api", "netviz.keras", "netviz.cli", "netviz.__main__"]),
 ]
@@ -128,12 +128,12 @@ def test_the_walker_sees_a_late_import_and_a_cycle(tmp_path: Path) -> None:
     """The checks above can fail: a data module that imports the report, and two modules importing each other."""
     package = tmp_path / "netviz"
     (package / "data").mkdir(parents=True)
-    (package / "report").mkdir()
-    for init in (package, package / "data", package / "report"):
+    (package / "document").mkdir()
+    for init in (package, package / "data", package / "document"):
         (init / "__init__.py").write_text("")
-    (package / "data" / "a.py").write_text("def f():\n    from netviz.report import b\n")
-    (package / "report" / "b.py").write_text("from netviz.data import a\n")
+    (package / "data" / "a.py").write_text("def f():\n    from netviz.document import b\n")
+    (package / "document" / "b.py").write_text("from netviz.data import a\n")
     found = {f"netviz.{p.parent.name}.{p.stem}": p for p in package.rglob("[ab].py")}
     graph = imports(found)
-    assert graph == {"netviz.data.a": {"netviz.report.b"}, "netviz.report.b": {"netviz.data.a"}}
-    assert stage_of("netviz.report.b") > stage_of("netviz.data.a")
+    assert graph == {"netviz.data.a": {"netviz.document.b"}, "netviz.document.b": {"netviz.data.a"}}
+    assert stage_of("netviz.document.b") > stage_of("netviz.data.a")

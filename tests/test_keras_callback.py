@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.explain import tiny_cnn
+from tests.views import tiny_cnn
 
 FRONT = {"course": {"code": "CB-1", "name": "Callbacks"}, "assignment": "A", "title": "Trained with a callback",
          "team": {"name": "t", "members": [{"name": "Tester"}]}}

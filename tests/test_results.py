@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from netviz.cli import main
 from netviz.results import FORMAT_VERSION, Results, ResultsError, load_results
-from tests.report import load_raw
+from tests.document import load_raw
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = "specs/quick.yaml"

@@ -11,8 +11,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
-from netviz.explain.over_training import OverTrainingViews
-from netviz.explain.views import (
+from netviz.figures import plots
+from netviz.figures.architecture import THUMBS, Decoration, draw_architecture
+from netviz.figures.over_training import draw_over_training
+from netviz.models.architecture import Graph
+from netviz.results import FigureRecord, OverTrainingRecord, Scores, figure_anchor
+from netviz.views.model import (
     TOP,
     Activations,
     Filters,
@@ -22,11 +26,7 @@ from netviz.explain.views import (
     Predictions,
     TrustCurves,
 )
-from netviz.figures import plots
-from netviz.figures.architecture import THUMBS, Decoration, draw_architecture
-from netviz.figures.over_training import draw_over_training
-from netviz.models.architecture import Graph
-from netviz.results import FigureRecord, OverTrainingRecord, Scores, figure_anchor
+from netviz.views.over_training import OverTrainingViews
 
 
 class Recorder:

@@ -13,9 +13,9 @@ from typing import Callable
 
 import numpy as np
 
-from netviz.explain.over_training import OverTrainingViews
 from netviz.figures import plots
 from netviz.results import OverTrainingRecord, Scores
+from netviz.views.over_training import OverTrainingViews
 
 REACHED = 0.9  # of the last kept score: "started pointing" at the first epoch that reaches it
 
@@ -67,7 +67,7 @@ def _measure(scores: dict[str, dict[str, list[Scores]]]) -> tuple[str, str]:
 
 
 def _baselines(scores: dict[str, dict[str, list[Scores]]]) -> set[str]:
-    from netviz.explain.methods import baselines
+    from netviz.views.methods import baselines
 
     return {m for m in scores if m in baselines()}
 

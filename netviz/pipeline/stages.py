@@ -141,7 +141,7 @@ def render(spec_path: str | Path, options: Options = Options()) -> BuildResult:
 
 def render_stage(spec: Spec, spec_path: Path, results: Results, out: Path, pdf: bool,
                  progress: Progress) -> tuple[Path | None, Path | None]:
-    from netviz.report.render import render_report
+    from netviz.document.render import render_report
 
     html_path, pdf_path = render_report(spec, spec_path, results, out, pdf=pdf and spec.report.pdf)
     progress(f"report: {html_path}" + (f" and {pdf_path}" if pdf_path else ""))
@@ -357,9 +357,9 @@ def _visualize(spec: Spec, model_spec: schema.Model, data: Dataset, outputs: lis
                history: dict[str, list[float]], out: Path, progress: Progress,
                source: Source | None = None, evaluation: dict[str, Any] | None = None) -> Visualization:
     """The explain stage, then the figures stage, recorded as one model's visualization results."""
-    from netviz.explain.views import explain_model
     from netviz.figures.draw import draw_model
     from netviz.models.architecture import collapse, layer_graph
+    from netviz.views.model import explain_model
 
     started = time.perf_counter()
     given = (source.images, source.files) if source is not None and source.images is not None else None
@@ -379,7 +379,7 @@ def _over_training(spec: Spec, model_spec: schema.Model, keras_model: Any, outpu
     """The network at each kept epoch, when the spec asks and training kept them (an early stop keeps fewer)."""
     if spec.visualize.over_training is None:
         return None
-    from netviz.explain.over_training import over_training
+    from netviz.views.over_training import over_training
 
     paths = ModelPaths(out, model_spec.name)
     kept = {e: paths.snapshot(e) for e in spec.visualize.over_training.epochs if paths.snapshot(e).exists()}

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from netviz.explain.views import explain_model
 from netviz.figures.draw import dead_filters_sentence, draw_model
 from netviz.spec import schema
-from tests.explain import four_head, softmax_info, tiny_cnn
-from tests.explain.test_views import SETTINGS, dataset
+from netviz.views.model import explain_model
+from tests.views import four_head, softmax_info, tiny_cnn
+from tests.views.test_model import SETTINGS, dataset
 
 
 def test_single_output_model_figures_in_report_order(tmp_path):

@@ -48,7 +48,7 @@ def test_the_applications_own_preprocess_input_reads_the_raw_input() -> None:
 
 
 def test_top_predictions_are_the_most_probable_first() -> None:
-    from netviz.explain.views import top_predictions
+    from netviz.views.model import top_predictions
 
     probs = np.array([[0.1, 0.5, 0.2, 0.05, 0.1, 0.05], [0.3, 0.0, 0.0, 0.0, 0.0, 0.7]])
     top = top_predictions(probs, ("a", "b", "c", "d", "e", "f"), k=3)

@@ -94,10 +94,10 @@ def test_bad_graphs_are_located(change, where: tuple, message: str) -> None:
 
 def test_branching_model_gets_figures_for_every_conv_and_a_spatial_heatmap_layer(tmp_path) -> None:
     from netviz.data.base import Dataset
-    from netviz.explain.views import explain_model
     from netviz.models import graph
     from netviz.models.build import model_outputs
     from netviz.spec import schema
+    from netviz.views.model import explain_model
 
     layers = [dict(layer) for layer in RESIDUAL]
     layers.insert(2, {"type": "SeparableConv2D", "name": "sep", "filters": 4, "kernel_size": 3, "padding": "same"})

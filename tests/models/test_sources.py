@@ -9,9 +9,9 @@ import pytest
 
 from netviz import pipeline
 from netviz.cli import main
-from netviz.explain.views import as_float
 from netviz.models.runtime import start_tensorflow
 from netviz.pipeline import stages
+from netviz.views.model import as_float
 
 SIDE, CLASSES = 12, 3
 

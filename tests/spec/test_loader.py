@@ -10,9 +10,9 @@ import pytest
 
 from netviz.cli import main
 from netviz.errors import SpecError
-from netviz.explain.methods import selectable
 from netviz.registry import DATA_KINDS, LAYER_TYPES
 from netviz.spec.loader import load_spec
+from netviz.views.methods import selectable
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT = (ROOT / "specs" / "cs671-a2-task3.yaml").read_text()
