@@ -112,6 +112,12 @@ def _left_over(model: Any) -> dict[str, list]:
             "cam": rest.get("cam", []), "trust": rest.get("trust", []), "other": rest.get("other", [])}
 
 
+def table_in_appendix(model: Any) -> bool:
+    """The layer table goes to the appendix where the body draws the network as a graph (its boxes carry each
+    layer's type, shape and parameters) or where it is too long for the body."""
+    return bool(getattr(model, "figures", {}).get("architecture")) or len(getattr(model, "summary", [])) > MAX_BODY_LAYERS
+
+
 def appendix_parts(models: list) -> list[AppendixPart]:
     """One lettered part per model that has anything beyond the body, with its numbered groups."""
     parts = []
@@ -120,7 +126,7 @@ def appendix_parts(models: list) -> list[AppendixPart]:
         confusions = [o for o in model.outputs if _classes(o) > MAX_BODY_CLASSES]
         letter = ascii_uppercase[len(parts) % 26]
         groups = []
-        stats = {"layers": "summary" if len(getattr(model, "summary", [])) > MAX_BODY_LAYERS else None,
+        stats = {"layers": "summary" if table_in_appendix(model) else None,
                  "activations": "layers" if getattr(model, "layer_stats", None) else None,
                  "filters": "filters" if getattr(model, "filter_stats", None) else None}
         for key, title in GROUPS:

@@ -16,10 +16,10 @@ from typing import Any
 
 from netviz.document.appendix import (
     BODY_OBSERVATIONS,
-    MAX_BODY_LAYERS,
     appendix_parts,
     appendix_refs,
     body_view,
+    table_in_appendix,
 )
 from netviz.document.inferences import observations, verdicts
 from netviz.document.model_view import ModelView, model_view
@@ -140,6 +140,7 @@ def build_context(spec: Spec, spec_path: Path, results: Results, out_dir: Path) 
         "verdicts": verdicts(models, results.visualize.cam.sanity_threshold),
         "meta": metadata(spec, models, results),
         "number": Numbering(),
-        "appendix": appendix, "appendix_of": appendix_refs(appendix), "max_body_layers": MAX_BODY_LAYERS, "body_view": body_view,
+        "appendix": appendix, "appendix_of": appendix_refs(appendix), "table_in_appendix": table_in_appendix,
+        "body_view": body_view,
         "print_appendix": spec.report.appendix, "body_observations": BODY_OBSERVATIONS,
     }

@@ -19,6 +19,7 @@ from netviz.results import FigureRecord
 MIME = {".png": "image/png", ".svg": "image/svg+xml", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 GRID_KINDS = frozenset({"activations", "filters", "kernels"})
 TEXT_WIDTH_PX = 640  # the PDF text block (A4 less margins) in CSS pixels, roughly
+MAX_GRAPH_HEIGHT_PT = 420  # about 150 mm: a graph and the heading above it share a page
 MAX_HEIGHT_PX = 760  # a figure plus its caption must fit on one A4 page
 MAX_FIGURE_BYTES = 20_000_000
 INLINE_KINDS = frozenset({"architecture"})  # SVGs put into the page as they are, so that their links work
@@ -85,11 +86,18 @@ def display_width(width: int | None, height: int | None, crisp: bool) -> int:
 
 
 def inline_width(svg: bytes) -> int:
-    """Share of the text width an inline SVG takes: its natural width, at most the whole text block."""
+    """Share of the text width an inline SVG takes: its natural width, at most the whole text block, and
+    narrower where it is tall (many heads fanned out), so that it fits a page beside its heading."""
     import re
 
-    match = re.search(rb'<svg[^>]*\bwidth="([\d.]+)pt"', svg)
-    return 100 if match is None else max(20, min(100, round(100 * float(match.group(1)) / TEXT_WIDTH_PT)))
+    width = re.search(rb'<svg[^>]*\bwidth="([\d.]+)pt"', svg)
+    if width is None:
+        return 100
+    share = 100 * float(width.group(1)) / TEXT_WIDTH_PT
+    height = re.search(rb'<svg[^>]*\bheight="([\d.]+)pt"', svg)
+    if height is not None:
+        share = min(share, 100 * MAX_GRAPH_HEIGHT_PT * float(width.group(1)) / (float(height.group(1)) * TEXT_WIDTH_PT))
+    return max(20, min(100, round(share)))
 
 
 def is_pixel_image(kind: str, size: tuple[int, int] | None) -> bool:

@@ -83,12 +83,15 @@ def test_parameter_counts_with_thousands_separators(html: str) -> None:
 
 
 def test_multihead_summary_groups_heads_and_shows_connections(html: str) -> None:
-    part = html[html.index('id="arch-multihead"'):html.index('id="sec-results"')]
+    """The body draws the network as a graph and states its parameters; Keras' table is in the appendix."""
+    body = html[html.index('id="arch-multihead"'):html.index('id="sec-results"')]
+    assert "Parameters: 10,259,255 in all, 10,255,079 trainable and 4,176 not." in body and "Connected to" not in body
+    part = html[html.index('id="app-multihead-layers"'):html.index('id="app-multihead-activations"')]
     assert "Connected to" in part and "Shared trunk" in part
     heads = re.findall(r"Head <em>(\w+)</em>", part)
     assert heads == ["length", "width", "colour", "angle"]
-    sequential = html[html.index('id="arch-seq_mnist"'):html.index('id="arch-seq_line"')]
-    assert "Connected to" not in sequential
+    sequential = html[html.index('id="app-seq_mnist-layers"'):html.index('id="app-seq_mnist-activations"')]
+    assert "Connected to" not in sequential and "3,977,866" in sequential
 
 
 def test_accuracy_beside_reference(html: str) -> None:
