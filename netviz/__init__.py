@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from netviz.version import __version__ as __version__  # re-exported
+
 __all__ = ["Explanation", "build", "explain", "render", "report"]
 
 if TYPE_CHECKING:

@@ -12,11 +12,12 @@ from pathlib import Path
 
 from netviz import interrupt
 from netviz.errors import NetvizError
+from netviz.version import __version__
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="netviz", description="YAML spec -> trained CNNs, their visualizations, and an HTML/PDF report.")
-    parser.add_argument("--version", action="version", version=f"netviz {__import__('netviz').__version__}")
+    parser.add_argument("--version", action="version", version=f"netviz {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     build = sub.add_parser("build", help="train, visualize and write report.html and report.pdf")

@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 
 import netviz
-from netviz import api
 from netviz.cli import main
 from tests.pipeline.test_paths import write_project
 from tests.views import four_head, images, softmax_info, tiny_cnn

@@ -16,7 +16,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "netviz"
 
 # The flow, first to last; the shared basics and the results contract come before every stage.
 STAGES = [
-    ("basics", ["netviz", "netviz.errors", "netviz.io", "netviz.strict", "netviz.interrupt", "netviz.registry"]),
+    ("basics", ["netviz", "netviz.errors", "netviz.io", "netviz.strict", "netviz.interrupt", "netviz.registry", "netviz.version"]),
     ("spec", ["netviz.spec"]),
     ("results", ["netviz.results"]),
     ("data", ["netviz.data"]),

@@ -15,7 +15,6 @@ from pathlib import Path
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
-import netviz
 from netviz.document.context import build_context
 from netviz.document.errors import ReportError
 from netviz.document.fmt import FILTERS
@@ -28,7 +27,7 @@ MAIN_TEMPLATE = "report.html.j2"
 
 def bundled_templates() -> Path:
     """The shipped templates: package data in a wheel, else top-level ``templates/`` in a checkout."""
-    package = Path(netviz.__file__).resolve().parent
+    package = Path(__file__).resolve().parents[1]  # the netviz package
     for candidate in (package / "templates", package.parent / "templates"):
         if (candidate / MAIN_TEMPLATE).is_file():
             return candidate

@@ -15,7 +15,6 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
-import netviz
 from netviz import io
 from netviz.data import Dataset, load_dataset
 from netviz.errors import DataConfigError, DataError
@@ -43,6 +42,7 @@ from netviz.spec import schema
 from netviz.spec.graph import is_chain, named_layers
 from netviz.spec.loader import load_spec, located
 from netviz.spec.schema import Spec
+from netviz.version import __version__
 
 CacheRecord = TypeVar("CacheRecord", TrainingRecord, VisualizationRecord)
 
@@ -114,7 +114,7 @@ def build(spec_path: str | Path, options: Options = Options()) -> BuildResult:
         models[model_spec.name], timing = _model_stage(spec, model_spec, data, out, options, progress, source)
         timings[model_spec.name] = ModelTimings(**timing, seconds=round(time.perf_counter() - started, 2))
     results = Results(
-        format_version=FORMAT_VERSION, netviz_version=netviz.__version__, spec=spec_path.name, seed=spec.seed,
+        format_version=FORMAT_VERSION, netviz_version=__version__, spec=spec_path.name, seed=spec.seed,
         datasets={name: _dataset_summary(data) for name, data in datasets.items()}, models=models,
         visualize=spec.visualize, methods=_methods(models),
         environment=Environment(python=platform.python_version(), platform=sys.platform),
