@@ -126,3 +126,35 @@ def sparse_body_pages(document, min_fill: float = MIN_FILL) -> list[tuple[int, f
         if fill < min_fill and not starts_major[i + 1]:
             sparse.append((i + 1, round(fill, 2)))
     return sparse
+
+
+def stranded_captions(document) -> list[tuple[int, str]]:
+    """(page, caption text) of every table caption laid out on a page that holds none of its table's rows.
+
+    A caption is a table's ``<caption>`` or a ``p.tcaption`` written just before its table
+    (the confusion matrices); a page that ends with one leaves the grader a title without a table.
+    """
+    pages = [page._page_box for page in document.pages]
+    root = next((box.element for page in pages for box in page.descendants()
+                 if getattr(box, "element_tag", None) == "html"), None)
+    parents = {} if root is None else {id(child): parent for parent in root.iter() for child in parent}
+    stranded = []
+    for number, page in enumerate(pages, 1):
+        elements = _elements(page)
+        present = {id(e) for e in elements}
+        for element in dict.fromkeys(elements):  # a caption has a box per line: judge it once
+            table = _captioned_table(element, parents)
+            if table is not None and not any(id(row) in present for row in table.iter("tr")):
+                stranded.append((number, " ".join("".join(element.itertext()).split())[:60]))
+    return stranded
+
+
+def _captioned_table(element, parents: dict):
+    """The table a caption element belongs to (None for any other element)."""
+    if element.tag == "caption":
+        return parents.get(id(element))
+    if element.tag == "p" and "tcaption" in element.get("class", "").split():
+        siblings = list(parents.get(id(element), []))
+        following = siblings[siblings.index(element) + 1:][:1] if element in siblings else []
+        return next((t for s in following for t in ([s] if s.tag == "table" else s.iter("table"))), None)
+    return None

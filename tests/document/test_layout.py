@@ -22,6 +22,7 @@ from tests.document.layout import (
     overflows,
     page_fill,
     sparse_body_pages,
+    stranded_captions,
 )
 
 from . import DEFAULT_SPEC, REPO, make_build, make_spec, spec_data
@@ -45,6 +46,7 @@ def test_default_report_stays_inside_the_text_block(tmp_path: Path) -> None:
     assert len(document.pages) > 5
     assert [str(o) for o in overflows(document)] == []
     assert sparse_body_pages(document) == []  # no body page under a third full but where a major section ends
+    assert stranded_captions(document) == []
 
 
 def test_the_full_default_spec_stays_inside_the_text_block(tmp_path: Path) -> None:
@@ -53,6 +55,7 @@ def test_the_full_default_spec_stays_inside_the_text_block(tmp_path: Path) -> No
     document = laid_out(load_spec(FULL_DEFAULT), FULL_DEFAULT, results, tmp_path)
     assert [str(o) for o in overflows(document)] == []
     assert sparse_body_pages(document) == []
+    assert stranded_captions(document) == []
 
 
 def test_a_page_left_nearly_empty_is_caught(tmp_path: Path) -> None:
@@ -63,6 +66,18 @@ def test_a_page_left_nearly_empty_is_caught(tmp_path: Path) -> None:
     sparse = sparse_body_pages(document)
     assert sparse and sparse[0][0] == 3 and sparse[0][1] < 0.2
     assert 0 < page_fill(document.pages[2]._page_box) < 0.2
+
+
+def test_a_caption_left_at_the_foot_of_a_page_is_caught(tmp_path: Path) -> None:
+    """A forced break between a caption and its table strands the caption on page 3; one kept with it is not."""
+    table = "<table class='data'><tbody><tr><td>1</td></tr></tbody></table>"
+    data = _own_partial(tmp_path, "<p class='tcaption'>Table 9: stranded here.</p>"
+                                  f"<div style='break-before: page'>{table}</div>"
+                                  f"<div class='table-wrap'><table class='data'><caption>Table 10: kept.</caption>"
+                                  "<tbody><tr><td>2</td></tr></tbody></table></div>")
+    results, _ = make_build(tmp_path / "build")
+    assert stranded_captions(laid_out(make_spec(data), tmp_path / "spec.yaml", results, tmp_path / "build")) == \
+        [(3, "Table 9: stranded here.")]
 
 
 def test_a_too_wide_table_is_caught(tmp_path: Path) -> None:
