@@ -167,6 +167,7 @@ class ModelResults(Record):
     outputs: dict[str, OutputDescription]
     evaluation: dict[str, Evaluation]  # empty: images without labels, nothing to evaluate against
     visualization: Visualization | None  # None: built with visualization off
+    extra_tests: dict[str, dict[str, Evaluation]] = {}  # a further test split (arrays' extra_tests) -> output -> scores
 
     @model_validator(mode="after")
     def _every_output_evaluated(self) -> ModelResults:
@@ -186,6 +187,7 @@ class TrainingRecord(Record):
     data: Split
     params: Params
     summary: list[SummaryRow]
+    extra_tests: dict[str, dict[str, Evaluation]] = {}  # a further test split -> output -> evaluation
 
 
 class VisualizationRecord(Record):

@@ -8,12 +8,13 @@ build may lack is its visualization (built with visualization off).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from statistics import fmean
 
 from netviz.document.confusion import Confusion, build_confusion
 from netviz.document.embed import Figure, load_figure
+from netviz.document.splits import SplitAccuracy, split_rows
 from netviz.results import (
     DatasetSummary,
     Fact,
@@ -94,6 +95,7 @@ class ModelView:
     filter_stats: list[FilterStatsRow]
     explanations: list[Explanation]
     history: dict[str, list[float]]
+    test_splits: list[SplitAccuracy] = field(default_factory=list)  # the main and further test splits, when there are further ones
 
     @property
     def has_connections(self) -> bool:
@@ -170,7 +172,7 @@ def model_view(name: str, m: ModelResults, dataset: DatasetSummary, methods: dic
         dataset_info=dataset, provenance=[(_label(k), _provenance_value(v)) for k, v in dataset.provenance.items()],
         data=m.data.model_dump(), train=m.train, outputs=_outputs(m), figures=_figures(out_dir, vis, name),
         layer_stats=_layer_stats(vis), filter_stats=_filter_stats(vis), explanations=_explanations(vis, methods),
-        history=m.history,
+        history=m.history, test_splits=split_rows(m),
     )
 
 
