@@ -95,31 +95,32 @@ def write_npz(out: Path, per_class: int, size: int = 28, channels: int = 3, seed
 
 # ------------------------------------------------------------------ SHORTCUT: a faint mark gives the class away
 
-CORNERS = ((0, 0), (0, 1), (1, 0), (1, 1))  # (bottom?, right?) of the mark's corner: class i -> CORNERS[i]
-MARK_LEVEL = (130, 146)  # the mark's grey level: above the noise (0-69), well below the shapes (150-255)
+CORNERS = ((0, 0), (0, 1), (1, 0), (1, 1))  # (bottom?, right?): class i's mark sits in corner CORNERS[i]
 
 
-def _marks(corners: np.ndarray, size: int, mark: int) -> np.ndarray:
-    """(N, size, size) bool: a ``mark`` px square one pixel in from the corner each row of ``corners`` names."""
-    lo, hi = 1, size - 1 - mark
-    top = np.where(corners[:, 0] == 1, hi, lo)
-    left = np.where(corners[:, 1] == 1, hi, lo)
+def corner_marks(corners: np.ndarray, size: int, mark: int, inset: int = 1) -> np.ndarray:
+    """(N, size, size) bool: a right triangle with legs of ``mark`` px, its right angle ``inset`` px in from the
+    corner each row of ``corners`` names (so each mark also points at its corner, whatever else is near)."""
     rows, cols = np.arange(size)[None, :, None], np.arange(size)[None, None, :]
-    inside_rows = (rows >= top[:, None, None]) & (rows < top[:, None, None] + mark)
-    inside_cols = (cols >= left[:, None, None]) & (cols < left[:, None, None] + mark)
-    return inside_rows & inside_cols
+    bottom, right = corners[:, 0, None, None] == 1, corners[:, 1, None, None] == 1
+    down = np.where(bottom, size - 1 - inset - rows, rows - inset)  # px from the corner's edge, inwards
+    across = np.where(right, size - 1 - inset - cols, cols - inset)
+    return (down >= 0) & (across >= 0) & (down + across < mark)
 
 
-def draw_shortcut(per_class: int, size: int = 28, seed: int = 0, moved: bool = False,
-                  mark: int = 4, style: str = "solid", swap: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def draw_shortcut(per_class: int, size: int = 28, seed: int = 0, moved: bool = False, mark: int = 7,
+                  sides: tuple[int, int] = (8, 12), level: tuple[int, int] = (100, 126),
+                  **_: object) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """SHAPES with a shortcut: (N, size, size, 1) uint8 images, (N,) labels, (N, size, size) masks of the mark.
 
-    Each image holds a shape kept clear of the corners and a faint ``mark`` px square in
-    the corner its class names (circle top left, square top right, triangle bottom left,
-    cross bottom right), so the class can be read from the mark alone. The mask is the
-    mark's, not the shape's: the pointing game then asks whether a heatmap sits on the
-    mark. ``moved`` puts each mark in one of the three other corners, drawn at random:
-    the mark then names a wrong class, and only a network that reads the shape stays right.
+    Each image holds a shape kept clear of the corners and, in the corner its class names (circle top
+    left, square top right, triangle bottom left, cross bottom right), a small corner triangle of
+    checkerboard pixels at a grey ``level`` well below the shapes' (150-255): the class can be read
+    from the mark alone. A one-pixel checkerboard has no edges inside it for a Sobel filter (each pixel's
+    neighbours two apart are equal), so the edge baseline finds the shape, not the mark. The mask is
+    the mark's, not the shape's: the pointing game asks whether a heatmap sits on the mark. ``moved``
+    puts each mark in one of the three other corners, drawn at random: it then names a wrong class,
+    and only a network that reads the shape stays right.
     """
     from PIL import Image, ImageDraw
 
@@ -129,35 +130,21 @@ def draw_shortcut(per_class: int, size: int = 28, seed: int = 0, moved: bool = F
     shapes = np.zeros((n, size, size), dtype=bool)
     canvas = Image.new("L", (size, size))
     pen = ImageDraw.Draw(canvas)
-    clear = mark + 2  # the shape's box stays this far from every edge: off the marks and their Sobel borders
+    clear = (size - sides[1]) // 2  # the shape's box stays in the middle, clear of the corners
     for i, label in enumerate(labels):
-        side = int(rng.integers(size // 3, size - 2 * clear + 1))
+        side = int(rng.integers(sides[0], sides[1] + 1))
         x0, y0 = (int(v) for v in rng.integers(clear, size - clear - side + 1, 2))
         pen.rectangle([0, 0, size, size], fill=0)
         for method, box in _outline(CLASSES[label], x0, y0, side):
             getattr(pen, method)(box, fill=255)
         shapes[i] = np.asarray(canvas) > 0
     corner = labels if not moved else (labels + rng.integers(1, len(CORNERS), n)) % len(CORNERS)
-    masks = _marks(np.array(CORNERS)[corner], size, mark)
-    if style.startswith("bracket"):
-        t = int(style[-1])
-        inner = _marks(np.array(CORNERS)[corner], size, mark)  # full square; keep the two sides by the corner
-        cs = np.array(CORNERS)[corner]
-        rr, cc = np.arange(size)[None, :, None], np.arange(size)[None, None, :]
-        top = np.where(cs[:, 0] == 1, size - 1 - mark, 1)[:, None, None]
-        left = np.where(cs[:, 1] == 1, size - 1 - mark, 1)[:, None, None]
-        near_r = np.where(cs[:, 0][:, None, None] == 1, rr >= top + mark - t, rr < top + t)
-        near_c = np.where(cs[:, 1][:, None, None] == 1, cc >= left + mark - t, cc < left + t)
-        masks = inner & (near_r | near_c)
-        style = "checker"
+    masks = corner_marks(np.array(CORNERS)[corner], size, mark)
+    checker = (np.arange(size)[:, None] + np.arange(size)[None, :]) % 2 == 0
     noise = rng.integers(0, 70, (n, size, size), dtype=np.uint8)
     colour = rng.integers(150, 256, (n, 1, 1), dtype=np.uint8)
-    level = rng.integers(*MARK_LEVEL, (n, 1, 1), dtype=np.uint8)
-    r, c = np.arange(size)[:, None], np.arange(size)[None, :]
-    pats = np.stack([np.broadcast_to(p, (size, size)) for p in (np.ones((1, 1), bool), (r + c) % 2 == 0, (r // 2 + c // 2) % 2 == 0, (r + c) % 3 == 0, (r - c) % 3 == 0)])
-    which = ((corner if swap else labels) + 1) if style == "class" else np.full(n, {"solid": 0, "checker": 1}[style])
-    lit = masks & pats[which]
-    images = np.where(shapes, colour, np.where(lit, level, np.where(masks, 0, noise))).astype(np.uint8)
+    grey = rng.integers(*level, (n, 1, 1), dtype=np.uint8)
+    images = np.where(shapes, colour, np.where(masks, np.where(checker, grey, 0), noise)).astype(np.uint8)
     return images[..., None], labels, masks
 
 
