@@ -55,8 +55,8 @@ def falls(rows: list[SplitAccuracy]) -> list[SplitAccuracy]:
 
 def _fall_words(r: SplitAccuracy, main: float, title: str, several: bool) -> str:
     where = f" ({r.output})" if several else ""
-    return (f"on the {r.split} test split the accuracy of {title}{where} falls to {pct(r.accuracy, 1)} of"
-            f" {thousands(r.images)} images, from {pct(main, 1)} on the test split cut from its own data"
+    return (f"on the {r.split} test split ({thousands(r.images)} images) the accuracy of {title}{where} falls to"
+            f" {pct(r.accuracy, 1)}, from {pct(main, 1)} on the test split cut from its own data"
             f" ({signed_points(r.difference, 1)})")
 
 
@@ -72,8 +72,7 @@ def split_notes(models: list[tuple[str, list[SplitAccuracy], str | None]]) -> li
         if fallen:
             text = "; ".join(_fall_words(r, main[r.output], title, len(main) > 1) for r in fallen)
             if looks:
-                notes.append(f"{looks}; and it leans on them: {text}. What the masks mark is what it learned, and"
-                             f" where a split moves it, the network is wrong.")
+                notes.append(f"{looks}; and it leans on them: {text}. What the masks mark is what it relies on.")
             else:
                 notes.append(f"{text[0].upper() + text[1:]}: it relies on something that split changes.")
             continue

@@ -54,11 +54,11 @@ def test_a_fall_with_heatmaps_on_the_mark_is_one_story() -> None:
     looks = looks_at_masks("Net", [Pointing("Grad-CAM", 0.9, False), Pointing("Edge baseline", 0.0, True)])
     assert split_notes([("Net", rows, looks)]) == [
         "Net looks at what the masks mark: the peak of its Grad-CAM heatmap falls on the masked pixels in 90.0% of"
-        " images, against 0.0% for the Edge baseline; and it leans on them: on the moved_mark test split the accuracy"
-        " of Net falls to 10.0% of 240 images, from 100.0% on the test split cut from its own data (\u221290.0 pp)."
-        " What the masks mark is what it learned, and where a split moves it, the network is wrong."]
+        " images, against 0.0% for the Edge baseline; and it leans on them: on the moved_mark test split (240 images)"
+        " the accuracy of Net falls to 10.0%, from 100.0% on the test split cut from its own data (\u221290.0 pp)."
+        " What the masks mark is what it relies on."]
     assert split_notes([("Net", rows, None)]) == [
-        "On the moved_mark test split the accuracy of Net falls to 10.0% of 240 images, from 100.0% on the test split"
+        "On the moved_mark test split (240 images) the accuracy of Net falls to 10.0%, from 100.0% on the test split"
         " cut from its own data (\u221290.0 pp): it relies on something that split changes."]
 
 
