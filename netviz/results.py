@@ -173,6 +173,10 @@ class ModelResults(Record):
     def _every_output_evaluated(self) -> ModelResults:
         if self.evaluation and list(self.evaluation) != list(self.outputs):
             raise ValueError(f"evaluation covers {list(self.evaluation)}, the outputs are {list(self.outputs)}")
+        for split, scores in self.extra_tests.items():
+            if not set(scores) <= set(self.evaluation):
+                raise ValueError(f"extra_tests.{split} scores {sorted(set(scores) - set(self.evaluation))}, which the"
+                                 f" test split does not")
         return self
 
 
