@@ -102,7 +102,7 @@ def corner_marks(corners: np.ndarray, size: int, mark: int, inset: int = 1) -> t
 
 def draw_shortcut(per_class: int, size: int = 28, seed: int = 0, moved: bool = False, mark: int = 7,
                   sides: tuple[int, int] = (6, 10), level: tuple[int, int] = (100, 126),
-                  bright: tuple[int, int] = (130, 200)) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                  bright: tuple[int, int] = (130, 170)) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """SHAPES with a shortcut: (N, size, size, 1) uint8 images, (N,) labels, (N, size, size) masks of the mark.
 
     Each image holds a small shape (``sides`` px, grey ``bright``) kept clear of the corners and, in the
