@@ -1,0 +1,70 @@
+"""One computed sentence per heatmap method on its cascading randomization: where its maps stop depending on
+the network.
+
+Read from the record's numbers alone, averaged over the heads: the first step (from the output down) after
+which the method's maps keep less than the sanity threshold of mean |Spearman ρ| with the trained ones. A
+method that never falls below it, or that comes back above it with every layer randomized, is read as a
+picture of the image; one that changes only once layers at or below its heatmap layer are randomized is said
+to ignore the layers that turn its maps into the class. None is praised for more than the numbers show.
+"""
+
+from __future__ import annotations
+
+from statistics import fmean
+
+from netviz.document.fmt import num
+from netviz.results import CascadeRecord
+
+
+def _words(step: list[str]) -> str:
+    """The layers of one step as a reader reads them: all of up to four, else the first and how many more."""
+    if len(step) == 1:
+        return step[0]
+    if len(step) <= 4:
+        return ", ".join(step[:-1]) + " and " + step[-1]
+    return f"{step[0]} and {len(step) - 1} more"
+
+
+def _mean(per_head: dict[str, list[float]]) -> list[float]:
+    return [fmean(values) for values in zip(*per_head.values())]
+
+
+def cascade_sentence(record: CascadeRecord, method: str, title: str, threshold: float) -> str:
+    """Where ``method``'s maps come apart from the trained ones as the network is randomized from the output down."""
+    rho, ssim = _mean(record.spearman[method]), _mean(record.ssim[method])
+    n, heads = len(record.steps), len(record.spearman[method])
+    over = f", mean over {heads} outputs" if heads > 1 else ""
+    at = lambda k: f"step {k + 1} of {n}: mean |ρ| {num(rho[k], 2)}, SSIM {num(ssim[k], 2)}{over}"  # noqa: E731
+    first = next((k for k, r in enumerate(rho) if r < threshold), None)
+    if first is None:
+        return (f"{title} never comes apart from its trained maps: with every layer randomized ({at(n - 1)}) it stays"
+                f" at or above the threshold {num(threshold, 2)}, so its maps do not depend on the learned weights.")
+    if rho[-1] >= threshold:
+        return (f"{title} comes apart from its trained maps after {_words(record.steps[first])} ({at(first)}) but"
+                f" comes back with every layer randomized ({num(rho[-1], 2)}, at or above {num(threshold, 2)}): its"
+                f" maps show the image more than the learned weights.")
+    step = record.steps[first]
+    are = "is" if len(step) == 1 else "are"
+    if first == 0:
+        return (f"{title} changes as soon as the output layer{'' if len(step) == 1 else 's'} {_words(step)} {are}"
+                f" randomized ({at(0)}): it depends on the learned weights from the output down.")
+    if record.above[first] or not any(record.above[:first]):
+        return (f"{title} changes once the layers down to {_words(step)} are randomized ({at(first)}): it depends"
+                f" on the learned weights, though not on the layers above alone (mean |ρ| still"
+                f" {num(rho[first - 1], 2)} after step {first}).")
+    return (f"{title} changes only once {_words(step)}, at or below its heatmap layer {record.layer}, {are} randomized"
+            f" ({at(first)}): the layers above, which turn its maps into the class, change little of what it shows"
+            f" (mean |ρ| still {num(rho[first - 1], 2)} with them randomized).")
+
+
+def cascade_notes(models: list, threshold: float) -> dict[str, list[str]]:
+    """Per model name, one sentence per heatmap method of the spec (the baselines never look at the network)."""
+    found: dict[str, list[str]] = {}
+    for m in models:
+        record = getattr(m, "cascade", None)
+        if record is None:
+            continue
+        titles = {e.method: e.label for e in m.explanations if not e.baseline}
+        found[m.name] = [cascade_sentence(record, method, titles[method], threshold)
+                         for method in record.spearman if method in titles]
+    return found

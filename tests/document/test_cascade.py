@@ -1,0 +1,65 @@
+"""The sentence on each method's cascading randomization, on cases whose answer is known: a method whose maps
+do not come apart from the trained ones is never said to depend on the learned weights."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from netviz.document.cascade import cascade_notes, cascade_sentence
+from netviz.document.model_view import Explanation
+from netviz.results import CascadeRecord, Scores
+
+STEPS = [["dense_1"], ["dense"], ["conv2d"]]
+
+
+def record(spearman: dict[str, dict[str, list[float]]], above: tuple[bool, ...] = (True, True, False),
+           steps: list[list[str]] = STEPS) -> CascadeRecord:
+    ssim = {m: {h: [v / 2 for v in values] for h, values in per.items()} for m, per in spearman.items()}
+    return CascadeRecord(steps=steps, layer="conv2d", above=list(above), images=64, spearman=spearman, ssim=ssim)
+
+
+def test_a_method_that_changes_with_the_output_layer_depends_on_the_weights():
+    found = cascade_sentence(record({"gradcam": {"class": [0.12, 0.05, 0.02]}}), "gradcam", "Grad-CAM", 0.5)
+    assert found == ("Grad-CAM changes as soon as the output layer dense_1 is randomized (step 1 of 3: mean |ρ| 0.12,"
+                     " SSIM 0.06): it depends on the learned weights from the output down.")
+
+
+def test_a_method_that_never_changes_is_not_praised():
+    found = cascade_sentence(record({"scorecam": {"class": [0.9, 0.8, 0.7]}}), "scorecam", "Score-CAM", 0.5)
+    assert found == ("Score-CAM never comes apart from its trained maps: with every layer randomized (step 3 of 3:"
+                     " mean |ρ| 0.70, SSIM 0.35) it stays at or above the threshold 0.50, so its maps do not depend"
+                     " on the learned weights.")
+    assert "depends on" not in found and "changes" not in found
+
+
+def test_a_method_that_comes_back_is_read_as_the_image():
+    found = cascade_sentence(record({"gradcam": {"class": [0.3, 0.6, 0.7]}}), "gradcam", "Grad-CAM", 0.5)
+    assert found.startswith("Grad-CAM comes apart from its trained maps after dense_1 (step 1 of 3: mean |ρ| 0.30")
+    assert found.endswith("comes back with every layer randomized (0.70, at or above 0.50): its maps show the image"
+                          " more than the learned weights.")
+
+
+def test_a_method_that_ignores_the_layers_above_its_heatmap_layer_is_said_so():
+    found = cascade_sentence(record({"gradcam": {"class": [0.9, 0.85, 0.2]}}), "gradcam", "Grad-CAM", 0.5)
+    assert found == ("Grad-CAM changes only once conv2d, at or below its heatmap layer conv2d, is randomized (step 3"
+                     " of 3: mean |ρ| 0.20, SSIM 0.10): the layers above, which turn its maps into the class, change"
+                     " little of what it shows (mean |ρ| still 0.85 with them randomized).")
+
+
+def test_a_later_step_above_the_heatmap_layer_and_the_mean_over_heads():
+    heads = {"length": [0.9, 0.2, 0.1], "angle": [0.7, 0.6, 0.3]}  # means 0.8, 0.4, 0.2
+    steps = [["length", "angle"], ["length_hidden", "angle_hidden"], ["conv2d"]]
+    found = cascade_sentence(record({"gradcam": heads}, steps=steps), "gradcam", "Grad-CAM", 0.5)
+    assert found == ("Grad-CAM changes once the layers down to length_hidden and angle_hidden are randomized (step 2"
+                     " of 3: mean |ρ| 0.40, SSIM 0.20, mean over 2 outputs): it depends on the learned weights, though"
+                     " not on the layers above alone (mean |ρ| still 0.80 after step 1).")
+
+
+def test_notes_per_model_skip_the_baselines_and_models_without_a_cascade():
+    rows = [Explanation("gradcam", "Grad-CAM", "class", Scores()),
+            Explanation("edges", "Edge baseline", "class", Scores(), baseline=True)]
+    cascaded = record({"gradcam": {"class": [0.12, 0.05, 0.02]}, "edges": {"class": [1.0, 1.0, 1.0]}})
+    models = [SimpleNamespace(name="net", explanations=rows, cascade=cascaded),
+              SimpleNamespace(name="old", explanations=rows, cascade=None)]
+    notes = cascade_notes(models, 0.5)
+    assert list(notes) == ["net"] and len(notes["net"]) == 1 and notes["net"][0].startswith("Grad-CAM changes as soon")
