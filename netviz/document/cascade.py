@@ -38,7 +38,8 @@ def cascade_sentence(record: CascadeRecord, method: str, title: str, threshold: 
     first = next((k for k, r in enumerate(rho) if r < threshold), None)
     if first is None:
         return (f"{title} never comes apart from its trained maps: with every layer randomized ({at(n - 1)}) it stays"
-                f" at or above the threshold {num(threshold, 2)}, so its maps do not depend on the learned weights.")
+                f" at or above the threshold {num(threshold, 2)}: its maps rank the cells as the trained ones do whatever"
+                f" the weights, so they do not show what was learned.")
     if rho[-1] >= threshold:
         return (f"{title} comes apart from its trained maps after {_words(record.steps[first])} ({at(first)}) but"
                 f" comes back with every layer randomized ({num(rho[-1], 2)}, at or above {num(threshold, 2)}): its"
@@ -49,9 +50,9 @@ def cascade_sentence(record: CascadeRecord, method: str, title: str, threshold: 
         return (f"{title} changes as soon as the output layer{'' if len(step) == 1 else 's'} {_words(step)} {are}"
                 f" randomized ({at(0)}): it depends on the learned weights from the output down.")
     if record.above[first] or not any(record.above[:first]):
+        before = _words(record.steps[0]) if first == 1 else f"the layers of steps 1 to {first}"
         return (f"{title} changes once the layers down to {_words(step)} are randomized ({at(first)}): it depends"
-                f" on the learned weights, though not on the layers above alone (mean |ρ| still"
-                f" {num(rho[first - 1], 2)} after step {first}).")
+                f" on the learned weights, though randomizing {before} alone left mean |ρ| {num(rho[first - 1], 2)}.")
     return (f"{title} changes only once {_words(step)}, at or below its heatmap layer {record.layer}, {are} randomized"
             f" ({at(first)}): the layers above, which turn its maps into the class, change little of what it shows"
             f" (mean |ρ| still {num(rho[first - 1], 2)} with them randomized).")

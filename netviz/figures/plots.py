@@ -339,8 +339,7 @@ def plot_cascade(steps: Sequence[str], spearman: Mapping[str, Sequence[float]], 
     fig = _figure(820, 300)
     axes = fig.subplots(1, 2)
     x = np.arange(1, len(steps) + 1)
-    for ax, values, label in ((axes[0], spearman, "mean |Spearman ρ| with the trained maps"),
-                              (axes[1], ssim, "mean SSIM with the trained maps")):
+    for ax, values, label in ((axes[0], spearman, "mean |Spearman ρ|"), (axes[1], ssim, "mean SSIM")):
         for method, ys in values.items():
             ax.plot(x, [float(v) for v in ys], "--" if method in baselines else "-", marker="o", markersize=3,
                     label=method)
@@ -350,6 +349,7 @@ def plot_cascade(steps: Sequence[str], spearman: Mapping[str, Sequence[float]], 
         ax.set_xticklabels(list(steps), rotation=30, ha="right", fontsize=FONT - 1)
         ax.set_xlabel("randomized down to (cumulative, from the output)", fontsize=FONT)
         ax.set_ylabel(label, fontsize=FONT)
+        ax.set_title(f"{label} with the trained network's maps", fontsize=FONT)
         ax.tick_params(axis="y", labelsize=FONT - 1)
     axes[0].axhline(threshold, color="0.4", linestyle=":", linewidth=1)
     axes[1].legend(fontsize=FONT - 1, frameon=False, loc="upper left", bbox_to_anchor=(1.02, 1.0))
