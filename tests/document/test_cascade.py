@@ -63,3 +63,26 @@ def test_notes_per_model_skip_the_baselines_and_models_without_a_cascade():
               SimpleNamespace(name="old", explanations=rows, cascade=None)]
     notes = cascade_notes(models, 0.5)
     assert list(notes) == ["net"] and len(notes["net"]) == 1 and notes["net"][0].startswith("Grad-CAM changes as soon")
+
+
+def test_the_body_says_it_under_the_verdicts_and_the_appendix_draws_the_curves(tmp_path):
+    from netviz.document import build_html
+    from tests.document import load_raw, make_build, make_spec
+
+    raw = load_raw()
+    name, first = next(iter(raw["models"].items()))
+    vis = first["visualization"]
+    methods = [m for m in vis["explanations"] if not raw["methods"][m]["baseline"]]
+    heads = list(vis["explanations"][methods[0]])
+    vis["cascade"] = record({m: {h: [0.12, 0.05, 0.02] for h in heads} for m in vis["explanations"]}).model_dump()
+    vis["figures"].append({"path": f"figures/{name}/cascade.svg", "kind": "cascade", "caption": "Cascading curves.",
+                           "layer": "conv2d", "head": None, "method": None})
+    metrics, spec_path = make_build(tmp_path, raw)
+    html = build_html(make_spec(), spec_path, metrics, tmp_path)
+    said = html.index("<strong>Cascading randomization.</strong>")
+    assert html.index(f'id="sec-res-{name}"') < said < html.index('id="sec-inferences"')
+    title = raw["methods"][methods[0]]["title"]
+    assert f"{title} changes as soon as the output layer dense_1 is randomized" in html[said:said + 2000]
+    group = html.index(f'id="app-{name}-cascade"')
+    assert html.index('id="sec-appendix"') < group < html.index("Cascading curves.")
+    assert f'href="#app-{name}-cascade"' in html
