@@ -86,3 +86,11 @@ def test_the_body_says_it_under_the_verdicts_and_the_appendix_draws_the_curves(t
     group = html.index(f'id="app-{name}-cascade"')
     assert html.index('id="sec-appendix"') < group < html.index("Cascading curves.")
     assert f'href="#app-{name}-cascade"' in html
+
+
+def test_after_several_steps_above_the_heatmap_layer_it_names_them_by_number():
+    steps = [["dense_1"], ["dense"], ["batch_normalization"], ["conv2d"]]
+    found = cascade_sentence(record({"gradcam": {"class": [0.9, 0.7, 0.3, 0.2]}}, above=(True, True, True, False),
+                                    steps=steps), "gradcam", "Grad-CAM", 0.5)
+    assert found.startswith("Grad-CAM changes once the layers down to batch_normalization are randomized (step 3 of 4:")
+    assert found.endswith("though randomizing the layers of steps 1 to 2 alone left mean |ρ| 0.70.")
