@@ -38,8 +38,7 @@ def cascade_sentence(record: CascadeRecord, method: str, title: str, threshold: 
     first = next((k for k, r in enumerate(rho) if r < threshold), None)
     if first is None:
         return (f"{title} never comes apart from its trained maps: with every layer randomized ({at(n - 1)}) it stays"
-                f" at or above the threshold {num(threshold, 2)}: its maps rank the cells as the trained ones do whatever"
-                f" the weights, so they do not show what was learned.")
+                f" at or above the threshold {num(threshold, 2)}, so its maps do not show what was learned.")
     if rho[-1] >= threshold:
         return (f"{title} comes apart from its trained maps after {_words(record.steps[first])} ({at(first)}) but"
                 f" comes back with every layer randomized ({num(rho[-1], 2)}, at or above {num(threshold, 2)}): its"
