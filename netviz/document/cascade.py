@@ -17,11 +17,9 @@ from netviz.results import CascadeRecord
 
 
 def _words(step: list[str]) -> str:
-    """The layers of one step as a reader reads them: all of up to four, else the first and how many more."""
-    if len(step) == 1:
-        return step[0]
-    if len(step) <= 4:
-        return ", ".join(step[:-1]) + " and " + step[-1]
+    """The layers of one step as a reader reads them: one or two by name, else the first and how many more."""
+    if len(step) <= 2:
+        return " and ".join(step)
     return f"{step[0]} and {len(step) - 1} more"
 
 
@@ -34,27 +32,26 @@ def cascade_sentence(record: CascadeRecord, method: str, title: str, threshold: 
     rho, ssim = _mean(record.spearman[method]), _mean(record.ssim[method])
     n, heads = len(record.steps), len(record.spearman[method])
     over = f", mean over {heads} outputs" if heads > 1 else ""
-    at = lambda k: f"step {k + 1} of {n}: mean |ρ| {num(rho[k], 2)}, SSIM {num(ssim[k], 2)}{over}"  # noqa: E731
+    at = lambda k: f"step {k + 1} of {n}, |ρ| {num(rho[k], 2)}, SSIM {num(ssim[k], 2)}{over}"  # noqa: E731
     first = next((k for k, r in enumerate(rho) if r < threshold), None)
     if first is None:
-        return (f"{title} never comes apart from its trained maps: with every layer randomized ({at(n - 1)}) it stays"
-                f" at or above the threshold {num(threshold, 2)}, so its maps do not show what was learned.")
+        return (f"{title} never comes apart ({at(n - 1)} with every layer randomized, threshold"
+                f" {num(threshold, 2)}): its maps do not show what was learned.")
     if rho[-1] >= threshold:
-        return (f"{title} comes apart from its trained maps after {_words(record.steps[first])} ({at(first)}) but"
-                f" comes back with every layer randomized ({num(rho[-1], 2)}, at or above {num(threshold, 2)}): its"
-                f" maps show the image more than the learned weights.")
+        return (f"{title} comes apart after {_words(record.steps[first])} ({at(first)}) but comes back with every"
+                f" layer randomized (|ρ| {num(rho[-1], 2)}, threshold {num(threshold, 2)}): its maps show the image"
+                f" more than the learned weights.")
     step = record.steps[first]
     are = "is" if len(step) == 1 else "are"
     if first == 0:
         return (f"{title} changes as soon as the output layer{'' if len(step) == 1 else 's'} {_words(step)} {are}"
-                f" randomized ({at(0)}): it depends on the learned weights from the output down.")
+                f" randomized ({at(0)}): it depends on the learned weights.")
     if record.above[first] or not any(record.above[:first]):
-        before = _words(record.steps[0]) if first == 1 else f"the layers of steps 1 to {first}"
-        return (f"{title} changes once the layers down to {_words(step)} are randomized ({at(first)}): it depends"
-                f" on the learned weights, though randomizing {before} alone left mean |ρ| {num(rho[first - 1], 2)}.")
-    return (f"{title} changes only once {_words(step)}, at or below its heatmap layer {record.layer}, {are} randomized"
-            f" ({at(first)}): the layers above, which turn its maps into the class, change little of what it shows"
-            f" (mean |ρ| still {num(rho[first - 1], 2)} with them randomized).")
+        return (f"{title} changes once the layers down to {_words(step)} are randomized ({at(first)}; |ρ|"
+                f" {num(rho[first - 1], 2)} a step earlier): it depends on the learned weights.")
+    return (f"{title} changes only once {_words(step)}, at or below its heatmap layer, {are} randomized ({at(first)}):"
+            f" the layers above it, which turn its maps into the class, change little of what it shows (|ρ|"
+            f" {num(rho[first - 1], 2)} with them randomized).")
 
 
 def cascade_notes(models: list, threshold: float) -> dict[str, list[str]]:

@@ -20,30 +20,29 @@ def record(spearman: dict[str, dict[str, list[float]]], above: tuple[bool, ...] 
 
 def test_a_method_that_changes_with_the_output_layer_depends_on_the_weights():
     found = cascade_sentence(record({"gradcam": {"class": [0.12, 0.05, 0.02]}}), "gradcam", "Grad-CAM", 0.5)
-    assert found == ("Grad-CAM changes as soon as the output layer dense_1 is randomized (step 1 of 3: mean |ρ| 0.12,"
-                     " SSIM 0.06): it depends on the learned weights from the output down.")
+    assert found == ("Grad-CAM changes as soon as the output layer dense_1 is randomized (step 1 of 3, |ρ| 0.12,"
+                     " SSIM 0.06): it depends on the learned weights.")
 
 
 def test_a_method_that_never_changes_is_not_praised():
     found = cascade_sentence(record({"scorecam": {"class": [0.9, 0.8, 0.7]}}), "scorecam", "Score-CAM", 0.5)
-    assert found == ("Score-CAM never comes apart from its trained maps: with every layer randomized (step 3 of 3:"
-                     " mean |ρ| 0.70, SSIM 0.35) it stays at or above the threshold 0.50, so its maps do not show"
-                     " what was learned.")
+    assert found == ("Score-CAM never comes apart (step 3 of 3, |ρ| 0.70, SSIM 0.35 with every layer randomized,"
+                     " threshold 0.50): its maps do not show what was learned.")
     assert "depends on" not in found and "changes" not in found
 
 
 def test_a_method_that_comes_back_is_read_as_the_image():
     found = cascade_sentence(record({"gradcam": {"class": [0.3, 0.6, 0.7]}}), "gradcam", "Grad-CAM", 0.5)
-    assert found.startswith("Grad-CAM comes apart from its trained maps after dense_1 (step 1 of 3: mean |ρ| 0.30")
-    assert found.endswith("comes back with every layer randomized (0.70, at or above 0.50): its maps show the image"
+    assert found.startswith("Grad-CAM comes apart after dense_1 (step 1 of 3, |ρ| 0.30")
+    assert found.endswith("comes back with every layer randomized (|ρ| 0.70, threshold 0.50): its maps show the image"
                           " more than the learned weights.")
 
 
 def test_a_method_that_ignores_the_layers_above_its_heatmap_layer_is_said_so():
     found = cascade_sentence(record({"gradcam": {"class": [0.9, 0.85, 0.2]}}), "gradcam", "Grad-CAM", 0.5)
-    assert found == ("Grad-CAM changes only once conv2d, at or below its heatmap layer conv2d, is randomized (step 3"
-                     " of 3: mean |ρ| 0.20, SSIM 0.10): the layers above, which turn its maps into the class, change"
-                     " little of what it shows (mean |ρ| still 0.85 with them randomized).")
+    assert found == ("Grad-CAM changes only once conv2d, at or below its heatmap layer, is randomized (step 3 of 3,"
+                     " |ρ| 0.20, SSIM 0.10): the layers above it, which turn its maps into the class, change little"
+                     " of what it shows (|ρ| 0.85 with them randomized).")
 
 
 def test_a_later_step_above_the_heatmap_layer_and_the_mean_over_heads():
@@ -51,8 +50,8 @@ def test_a_later_step_above_the_heatmap_layer_and_the_mean_over_heads():
     steps = [["length", "angle"], ["length_hidden", "angle_hidden"], ["conv2d"]]
     found = cascade_sentence(record({"gradcam": heads}, steps=steps), "gradcam", "Grad-CAM", 0.5)
     assert found == ("Grad-CAM changes once the layers down to length_hidden and angle_hidden are randomized (step 2"
-                     " of 3: mean |ρ| 0.40, SSIM 0.20, mean over 2 outputs): it depends on the learned weights, though"
-                     " randomizing length and angle alone left mean |ρ| 0.80.")
+                     " of 3, |ρ| 0.40, SSIM 0.20, mean over 2 outputs; |ρ| 0.80 a step earlier): it depends on the"
+                     " learned weights.")
 
 
 def test_notes_per_model_skip_the_baselines_and_models_without_a_cascade():
@@ -88,9 +87,16 @@ def test_the_body_says_it_under_the_verdicts_and_the_appendix_draws_the_curves(t
     assert f'href="#app-{name}-cascade"' in html
 
 
-def test_after_several_steps_above_the_heatmap_layer_it_names_them_by_number():
+def test_after_several_steps_above_the_heatmap_layer_it_gives_the_step_before():
     steps = [["dense_1"], ["dense"], ["batch_normalization"], ["conv2d"]]
     found = cascade_sentence(record({"gradcam": {"class": [0.9, 0.7, 0.3, 0.2]}}, above=(True, True, True, False),
                                     steps=steps), "gradcam", "Grad-CAM", 0.5)
-    assert found.startswith("Grad-CAM changes once the layers down to batch_normalization are randomized (step 3 of 4:")
-    assert found.endswith("though randomizing the layers of steps 1 to 2 alone left mean |ρ| 0.70.")
+    assert found.startswith("Grad-CAM changes once the layers down to batch_normalization are randomized (step 3 of 4,")
+    assert found.endswith("|ρ| 0.70 a step earlier): it depends on the learned weights.")
+
+
+def test_a_step_of_many_layers_is_its_first_and_how_many_more():
+    steps = [["length", "width", "colour", "angle"], ["conv2d"]]
+    found = cascade_sentence(record({"gradcam": {"class": [0.1, 0.0]}}, above=(True, False), steps=steps), "gradcam",
+                             "Grad-CAM", 0.5)
+    assert found.startswith("Grad-CAM changes as soon as the output layers length and 3 more are randomized")
