@@ -28,15 +28,14 @@ def _mean(per_head: dict[str, list[float]]) -> list[float]:
 
 
 def cascade_sentence(record: CascadeRecord, method: str, title: str, threshold: float) -> str:
-    """Where ``method``'s maps come apart from the trained ones as the network is randomized from the output down."""
+    """Where ``method``'s maps come apart from the trained ones as the network is randomized from the output down
+    (its numbers averaged over the heads)."""
     rho, ssim = _mean(record.spearman[method]), _mean(record.ssim[method])
-    n, heads = len(record.steps), len(record.spearman[method])
-    over = f", mean over {heads} outputs" if heads > 1 else ""
-    at = lambda k: f"step {k + 1} of {n}, |ρ| {num(rho[k], 2)}, SSIM {num(ssim[k], 2)}{over}"  # noqa: E731
+    n = len(record.steps)
+    at = lambda k: f"step {k + 1} of {n}, |ρ| {num(rho[k], 2)}, SSIM {num(ssim[k], 2)}"  # noqa: E731
     first = next((k for k, r in enumerate(rho) if r < threshold), None)
     if first is None:
-        return (f"{title} never comes apart ({at(n - 1)} with every layer randomized, threshold"
-                f" {num(threshold, 2)}): its maps do not show what was learned.")
+        return f"{title} never comes apart ({at(n - 1)}: every layer randomized): its maps do not show what was learned."
     if rho[-1] >= threshold:
         return (f"{title} comes apart after {_words(record.steps[first])} ({at(first)}) but comes back with every"
                 f" layer randomized (|ρ| {num(rho[-1], 2)}, threshold {num(threshold, 2)}): its maps show the image"
@@ -55,13 +54,16 @@ def cascade_sentence(record: CascadeRecord, method: str, title: str, threshold: 
 
 
 def cascade_notes(models: list, threshold: float) -> dict[str, list[str]]:
-    """Per model name, one sentence per heatmap method of the spec (the baselines never look at the network)."""
+    """Per model name, one sentence per heatmap method of the spec (the baselines never look at the network), after
+    a word on the heads where the numbers are means over several."""
     found: dict[str, list[str]] = {}
     for m in models:
         record = getattr(m, "cascade", None)
         if record is None:
             continue
         titles = {e.method: e.label for e in m.explanations if not e.baseline}
-        found[m.name] = [cascade_sentence(record, method, titles[method], threshold)
-                         for method in record.spearman if method in titles]
+        heads = len(next(iter(record.spearman.values())))
+        found[m.name] = [*([f"Means over the {heads} outputs."] if heads > 1 else []),
+                         *(cascade_sentence(record, method, titles[method], threshold)
+                           for method in record.spearman if method in titles)]
     return found

@@ -26,8 +26,8 @@ def test_a_method_that_changes_with_the_output_layer_depends_on_the_weights():
 
 def test_a_method_that_never_changes_is_not_praised():
     found = cascade_sentence(record({"scorecam": {"class": [0.9, 0.8, 0.7]}}), "scorecam", "Score-CAM", 0.5)
-    assert found == ("Score-CAM never comes apart (step 3 of 3, |ρ| 0.70, SSIM 0.35 with every layer randomized,"
-                     " threshold 0.50): its maps do not show what was learned.")
+    assert found == ("Score-CAM never comes apart (step 3 of 3, |ρ| 0.70, SSIM 0.35: every layer randomized): its"
+                     " maps do not show what was learned.")
     assert "depends on" not in found and "changes" not in found
 
 
@@ -50,7 +50,7 @@ def test_a_later_step_above_the_heatmap_layer_and_the_mean_over_heads():
     steps = [["length", "angle"], ["length_hidden", "angle_hidden"], ["conv2d"]]
     found = cascade_sentence(record({"gradcam": heads}, steps=steps), "gradcam", "Grad-CAM", 0.5)
     assert found == ("Grad-CAM changes once the layers down to length_hidden and angle_hidden are randomized (step 2"
-                     " of 3, |ρ| 0.40, SSIM 0.20, mean over 2 outputs; |ρ| 0.80 a step earlier): it depends on the"
+                     " of 3, |ρ| 0.40, SSIM 0.20; |ρ| 0.80 a step earlier): it depends on the"
                      " learned weights.")
 
 
@@ -62,6 +62,10 @@ def test_notes_per_model_skip_the_baselines_and_models_without_a_cascade():
               SimpleNamespace(name="old", explanations=rows, cascade=None)]
     notes = cascade_notes(models, 0.5)
     assert list(notes) == ["net"] and len(notes["net"]) == 1 and notes["net"][0].startswith("Grad-CAM changes as soon")
+    cascaded = record({"gradcam": {"a": [0.1, 0.1, 0.1], "b": [0.3, 0.1, 0.1]}})
+    two = cascade_notes([SimpleNamespace(name="net", explanations=rows, cascade=cascaded)], 0.5)["net"]
+    assert two[0] == "Means over the 2 outputs." and two[1].startswith("Grad-CAM changes as soon as the output layer"
+                                                                         " dense_1 is randomized (step 1 of 3, |ρ| 0.20,")
 
 
 def test_the_body_says_it_under_the_verdicts_and_the_appendix_draws_the_curves(tmp_path):
@@ -84,7 +88,7 @@ def test_the_body_says_it_under_the_verdicts_and_the_appendix_draws_the_curves(t
     assert f"{title} changes as soon as the output layer dense_1 is randomized" in html[said:said + 2000]
     group = html.index(f'id="app-{name}-cascade"')
     assert html.index('id="sec-appendix"') < group < html.index("Cascading curves.")
-    assert f'href="#app-{name}-cascade"' in html
+    assert f'Curves per method: <a href="#app-{name}-cascade">Appendix A.' in html[said:group]
 
 
 def test_after_several_steps_above_the_heatmap_layer_it_gives_the_step_before():
