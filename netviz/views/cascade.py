@@ -4,8 +4,8 @@ The sanity check of :mod:`~netviz.views.trust` compares the trained network's ma
 untrained network's, all layers at once. The cascade randomizes one step at a time, from the
 output down: first the output layer, then the layer below it as well, and so on until every
 layer with weights is at its initial values. After each step every method's maps are computed
-again on the images the sanity check uses and compared with the trained maps (mean |Spearman ρ|
-of |map|, and SSIM). A method whose maps change as soon as the top layers are randomized
+again on the images the sanity check uses (on a big network the first 16 of them) and compared
+with the trained maps (mean |Spearman ρ| of |map|, and SSIM). A method whose maps change as soon as the top layers are randomized
 depends on the learned weights; one whose maps never change shows the image, not the network.
 
 Randomized weights are the layers' own initial weights: those of the untrained network the
@@ -32,9 +32,10 @@ from netviz.spec import schema
 from netviz.views import trust
 from netviz.views.cam import CamProbe, explain
 from netviz.views.methods import baselines
-from netviz.views.model import View, cam_batch, pick_images
+from netviz.views.model import BIG_NETWORK_LAYERS, View, cam_batch, pick_images
 
 MAX_STEPS = 8
+BIG_NETWORK_IMAGES = 16  # a network of more than BIG_NETWORK_LAYERS layers: the first this many of the sanity images
 SSIM_WINDOW = 7  # pixels of the square window (smaller maps: the whole map); scikit-image's default
 
 
@@ -137,7 +138,8 @@ def cascade(model: Any, initial: Any | None, outputs: list[OutputInfo], data: Da
     probe = CamProbe(work, choice.cam, outputs)  # one compiled pass; it reads the weights as they are at each call
     shown = pick_images(data.labels_test[outputs[0].target], settings.images, seed)
     batch = cam_batch(probe, data, settings.cam, shown, seed)  # the trained weights still: the trained targets
-    x, targets = batch.x[batch.small], [t[batch.small] for t in batch.targets]
+    used = slice(batch.shown, batch.shown + images_for(model, batch.delins))
+    x, targets = batch.x[used], [t[used] for t in batch.targets]
     names = [*settings.cam.methods, *baselines()]
     trained = explain(probe, x, targets, names, seed)
     steps = cascade_steps(model, max_steps)
@@ -154,6 +156,12 @@ def cascade(model: Any, initial: Any | None, outputs: list[OutputInfo], data: Da
     after = downstream(model, probe.layer)
     return CascadeViews(steps=steps, layer=probe.layer, above=[any(n in after for n in step) for step in steps],
                         images=len(x), spearman=spearman, ssim=similar, baselines=list(baselines()))
+
+
+def images_for(model: Any, sanity_images: int) -> int:
+    """The sanity check's images, or on a big network the first ``BIG_NETWORK_IMAGES`` of them: Score-CAM's
+    masked passes through it, at every step, would cost minutes on a CPU."""
+    return sanity_images if len(model.layers) <= BIG_NETWORK_LAYERS else min(sanity_images, BIG_NETWORK_IMAGES)
 
 
 def _randomize(work: Any, source: Any, layers: Sequence[str]) -> None:

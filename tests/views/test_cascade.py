@@ -104,3 +104,13 @@ def test_without_an_untrained_network_a_seeded_clone_randomizes_the_same_way_twi
     assert len(a.steps) == 3 and set(a.spearman["gradcam"]) == {"length", "width", "colour", "angle"}
     assert a.spearman["edges"]["angle"] == pytest.approx([1.0] * 3)
     assert all(a.spearman["gradcam"][h][-1] < 1.0 for h in a.spearman["gradcam"])
+
+
+def test_a_big_network_uses_the_first_sixteen_of_the_sanity_images():
+    from types import SimpleNamespace
+
+    from netviz.views.cascade import images_for
+
+    assert images_for(SimpleNamespace(layers=[0] * 50), 64) == 64
+    assert images_for(SimpleNamespace(layers=[0] * 51), 64) == 16
+    assert images_for(SimpleNamespace(layers=[0] * 51), 8) == 8
