@@ -15,6 +15,7 @@ from statistics import fmean
 from netviz.document.confusion import Confusion, build_confusion
 from netviz.document.embed import Figure, load_figure
 from netviz.results import (
+    CascadeRecord,
     DatasetSummary,
     Fact,
     MethodRecord,
@@ -26,7 +27,7 @@ from netviz.results import (
 )
 from netviz.spec.schema import Train
 
-KIND_ORDER = ("architecture", "curves", "activations", "filters", "kernels", "cam", "trust", "over_training")
+KIND_ORDER = ("architecture", "curves", "activations", "filters", "kernels", "cam", "trust", "over_training", "cascade")
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ class ModelView:
     filter_stats: list[FilterStatsRow]
     explanations: list[Explanation]
     history: dict[str, list[float]]
+    cascade: CascadeRecord | None = None  # cascading randomization, when the build made one
 
     @property
     def has_connections(self) -> bool:
@@ -170,7 +172,7 @@ def model_view(name: str, m: ModelResults, dataset: DatasetSummary, methods: dic
         dataset_info=dataset, provenance=[(_label(k), _provenance_value(v)) for k, v in dataset.provenance.items()],
         data=m.data.model_dump(), train=m.train, outputs=_outputs(m), figures=_figures(out_dir, vis, name),
         layer_stats=_layer_stats(vis), filter_stats=_filter_stats(vis), explanations=_explanations(vis, methods),
-        history=m.history,
+        history=m.history, cascade=vis.cascade if vis else None,
     )
 
 

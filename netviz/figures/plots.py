@@ -332,6 +332,31 @@ def plot_scores_over_training(epochs: Sequence[int], scores: Mapping[str, Mappin
     return _save_svg(fig, path)
 
 
+def plot_cascade(steps: Sequence[str], spearman: Mapping[str, Sequence[float]], ssim: Mapping[str, Sequence[float]],
+                 path: str | Path, threshold: float, baselines: Collection[str] = ()) -> Path:
+    """SVG of a cascading randomization: the mean |Spearman rho| (left) and SSIM (right) of each method's maps with
+    the trained ones after each step, the steps from the output down; baselines dashed, the threshold dotted."""
+    fig = _figure(820, 300)
+    axes = fig.subplots(1, 2)
+    x = np.arange(1, len(steps) + 1)
+    for ax, values, label in ((axes[0], spearman, "mean |Spearman ρ|"), (axes[1], ssim, "mean SSIM")):
+        for method, ys in values.items():
+            ax.plot(x, [float(v) for v in ys], "--" if method in baselines else "-", marker="o", markersize=3,
+                    label=method)
+        low = min(0.0, *(float(v) for ys in values.values() for v in ys))
+        ax.set_ylim(low - 0.02, 1.02)
+        ax.set_xticks(x)
+        ax.set_xticklabels(list(steps), rotation=30, ha="right", fontsize=FONT - 1)
+        ax.set_xlabel("randomized down to (cumulative, from the output)", fontsize=FONT)
+        ax.set_ylabel(label, fontsize=FONT)
+        ax.set_title(f"{label} with the trained network's maps", fontsize=FONT)
+        ax.tick_params(axis="y", labelsize=FONT - 1)
+    axes[0].axhline(threshold, color="0.4", linestyle=":", linewidth=1)
+    axes[1].legend(fontsize=FONT - 1, frameon=False, loc="upper left", bbox_to_anchor=(1.02, 1.0))
+    fig.tight_layout()
+    return _save_svg(fig, path)
+
+
 def _outputs_of(history: Mapping[str, Sequence[float]]) -> dict[str, dict[str, str]]:
     """{output name: {"loss"/"accuracy": history key}}: Keras names a head's series ``<head>_loss`` etc."""
     outputs: dict[str, dict[str, str]] = {}
