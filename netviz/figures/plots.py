@@ -26,6 +26,8 @@ WHITE = (1.0, 1.0, 1.0)
 DEAD_FRAME = (0.85, 0.1, 0.1)
 DPI = 100
 FONT = 8
+FILTER_COLS = 8  # filter images per row of a filter grid
+FILTER_GAP = 2  # pixels between them (room for the red frame of a dead filter)
 
 
 # ------------------------------------------------------------------ pixels
@@ -132,11 +134,29 @@ def plot_activations(maps: np.ndarray, path: str | Path, band: int = BAND, scale
     return save_png(activation_grid(maps, band), path, scale)
 
 
-def filter_grid(images: np.ndarray, dead: np.ndarray | None = None, cols: int = 8) -> np.ndarray:
+def filter_grid(images: np.ndarray, dead: np.ndarray | None = None, cols: int = FILTER_COLS) -> np.ndarray:
     """(F, H, W, C) optimized inputs, each stretched to its own range; dead filters framed in red."""
     tiles = rgb(stretch(images, axes=(1, 2, 3)))
     frames = None if dead is None else [DEAD_FRAME if d else None for d in dead]
-    return tile(tiles, cols=cols, gap=2, frames=frames)
+    return tile(tiles, cols=cols, gap=FILTER_GAP, frames=frames)
+
+
+def filter_grid_layout(width: int, height: int, n: int) -> tuple[int, int, int, int] | None:
+    """Where the ``n`` tiles lie in a ``width`` x ``height`` PNG that :func:`plot_filters` wrote with an
+    automatic scale: (scale, columns, tile width, tile height) in PNG pixels, tile i at
+    ``scale * (gap + (i % cols) * (w + gap))`` across; None when no layout of ``n`` tiles gives that size.
+
+    The report's filter viewer cuts single filter images out of the grid picture with it.
+    """
+    cols = max(1, min(FILTER_COLS, n))
+    rows = -(-n // cols)
+    for scale in range(1, MAX_SCALE + 1):
+        grid_w, grid_h = width / scale, height / scale
+        w, h = (grid_w - FILTER_GAP) / cols - FILTER_GAP, (grid_h - FILTER_GAP) / rows - FILTER_GAP
+        whole = all(float(v).is_integer() for v in (grid_w, grid_h, w, h))
+        if whole and w > 0 and h > 0 and auto_scale(int(grid_w)) == scale:
+            return scale, cols, int(w) * scale, int(h) * scale
+    return None
 
 
 def plot_filters(images: np.ndarray, path: str | Path, dead: np.ndarray | None = None, scale: int | None = None) -> Path:
