@@ -23,15 +23,16 @@ def method_tabs(figures: list[Figure], methods: dict[str, MethodRecord], model: 
             if f.method in methods else f for f in figures]
 
 
-def filter_tiles(figure: Figure, stats: FilterStats | None) -> str | None:
-    """The filter viewer's facts about one filter grid as JSON, or None when its layout cannot be told."""
+def filter_tiles(figure: Figure, stats: FilterStats | None, tile: tuple[int, int]) -> str | None:
+    """The filter viewer's facts about one filter grid of ``tile`` (height, width) images as JSON, or None
+    when the picture is not such a grid (a spec's own drawing, another input size)."""
     if stats is None or not figure.width or not figure.height or not stats.count:
         return None
-    layout = filter_grid_layout(figure.width, figure.height, stats.count)
+    layout = filter_grid_layout(figure.width, figure.height, stats.count, tile)
     if layout is None:
         return None
-    scale, cols, tile_w, tile_h = layout
-    origin = scale * FILTER_GAP
+    scale, cols = layout
+    tile_h, tile_w, origin = tile[0] * scale, tile[1] * scale, scale * FILTER_GAP
     return json.dumps({
         "layer": figure.layer, "n": stats.count, "cols": cols, "w": figure.width, "h": figure.height,
         "x0": origin, "y0": origin, "dx": tile_w + origin, "dy": tile_h + origin, "tw": tile_w, "th": tile_h,
@@ -40,10 +41,13 @@ def filter_tiles(figure: Figure, stats: FilterStats | None) -> str | None:
 
 
 def explorable(groups: dict[str, list[Figure]], vis: Visualization | None, methods: dict[str, MethodRecord],
-               model: str) -> dict[str, list[Figure]]:
-    """One model's figures by kind, the heatmaps and filter grids marked for the explorer."""
+               model: str, input_shape: tuple[int, ...]) -> dict[str, list[Figure]]:
+    """One model's figures by kind, the heatmaps and filter grids marked for the explorer.
+
+    Filter images have the model's input size, ``input_shape`` (height, width, channels)."""
     filters = vis.filters if vis else {}
     marked = dict(groups)
     marked["cam"] = method_tabs(groups.get("cam", []), methods, model)
-    marked["filters"] = [replace(f, tiles=filter_tiles(f, filters.get(f.layer or ""))) for f in groups.get("filters", [])]
+    marked["filters"] = [replace(f, tiles=filter_tiles(f, filters.get(f.layer or ""), tuple(input_shape[:2])))
+                          for f in groups.get("filters", [])]
     return marked

@@ -170,7 +170,7 @@ def model_view(name: str, m: ModelResults, dataset: DatasetSummary, methods: dic
         layers_text=m.layers_text, summary=_summary(m.summary, list(m.outputs)), params=m.params.model_dump(),
         dataset_info=dataset, provenance=[(_label(k), _provenance_value(v)) for k, v in dataset.provenance.items()],
         data=m.data.model_dump(), train=m.train, outputs=_outputs(m),
-        figures=explorable(_figures(out_dir, vis, name), vis, methods, name),
+        figures=explorable(_figures(out_dir, vis, name), vis, methods, name, dataset.input_shape),
         layer_stats=_layer_stats(vis), filter_stats=_filter_stats(vis), explanations=_explanations(vis, methods),
         history=m.history,
     )

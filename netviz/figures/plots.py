@@ -141,22 +141,21 @@ def filter_grid(images: np.ndarray, dead: np.ndarray | None = None, cols: int = 
     return tile(tiles, cols=cols, gap=FILTER_GAP, frames=frames)
 
 
-def filter_grid_layout(width: int, height: int, n: int) -> tuple[int, int, int, int] | None:
-    """Where the ``n`` tiles lie in a ``width`` x ``height`` PNG that :func:`plot_filters` wrote with an
-    automatic scale: (scale, columns, tile width, tile height) in PNG pixels, tile i at
-    ``scale * (gap + (i % cols) * (w + gap))`` across; None when no layout of ``n`` tiles gives that size.
+def filter_grid_layout(width: int, height: int, n: int, tile: tuple[int, int]) -> tuple[int, int] | None:
+    """Where the ``n`` filter images of ``tile`` (height, width) pixels lie in a ``width`` x ``height`` PNG
+    that :func:`plot_filters` wrote: (scale, columns), filter image i at
+    ``scale * (gap + (i % cols) * (tile width + gap))`` across; None when that grid does not give the size.
 
-    The report's filter viewer cuts single filter images out of the grid picture with it.
+    The report's filter viewer cuts single filter images out of the grid picture with it. The tile size
+    is needed: the picture's size alone fits several layouts (5 tiles of 28 px at scale 7, of 104 px at 2).
     """
     cols = max(1, min(FILTER_COLS, n))
     rows = -(-n // cols)
-    for scale in range(1, MAX_SCALE + 1):
-        grid_w, grid_h = width / scale, height / scale
-        w, h = (grid_w - FILTER_GAP) / cols - FILTER_GAP, (grid_h - FILTER_GAP) / rows - FILTER_GAP
-        whole = all(float(v).is_integer() for v in (grid_w, grid_h, w, h))
-        if whole and w > 0 and h > 0 and auto_scale(int(grid_w)) == scale:
-            return scale, cols, int(w) * scale, int(h) * scale
-    return None
+    grid_w, grid_h = cols * (tile[1] + FILTER_GAP) + FILTER_GAP, rows * (tile[0] + FILTER_GAP) + FILTER_GAP
+    scale = width // grid_w
+    if scale < 1 or (width, height) != (scale * grid_w, scale * grid_h):
+        return None
+    return scale, cols
 
 
 def plot_filters(images: np.ndarray, path: str | Path, dead: np.ndarray | None = None, scale: int | None = None) -> Path:
