@@ -88,11 +88,12 @@
     var list = el("div", {role: "tablist", "aria-label": "Heatmap method"});
     box.appendChild(list);
     figs[0].parentNode.insertBefore(box, figs[0]);
+    var panels = [];
     var buttons = figs.map(function (fig, i) {
-      var tab = el("button", {type: "button", role: "tab", id: fig.id + "-tab", "aria-controls": fig.id},
+      var tab = el("button", {type: "button", role: "tab", id: fig.id + "-tab", "aria-controls": fig.id + "-panel"},
                    fig.getAttribute("data-tab"));
-      fig.setAttribute("role", "tabpanel");
-      fig.setAttribute("aria-labelledby", tab.id);
+      var panel = el("div", {role: "tabpanel", id: fig.id + "-panel", "aria-labelledby": tab.id});
+      panels.push(panel);
       tab.addEventListener("click", function () { select(i, false); });
       tab.addEventListener("keydown", function (event) {
         var next = {ArrowRight: i + 1, ArrowDown: i + 1, ArrowLeft: i - 1, ArrowUp: i - 1,
@@ -102,14 +103,15 @@
         select((next + figs.length) % figs.length, true);
       });
       list.appendChild(tab);
-      box.appendChild(fig);
+      panel.appendChild(fig);
+      box.appendChild(panel);
       return tab;
     });
     function select(k, focus) {
       buttons.forEach(function (tab, i) {
         tab.setAttribute("aria-selected", String(i === k));
         tab.tabIndex = i === k ? 0 : -1;
-        figs[i].hidden = i !== k;
+        panels[i].hidden = i !== k;
       });
       if (focus) buttons[k].focus();
     }
@@ -122,7 +124,7 @@
   function printAll() {
     var hidden = [];
     addEventListener("beforeprint", function () {
-      hidden = Array.from(doc.querySelectorAll(".method-tabs > figure[hidden]"));
+      hidden = Array.from(doc.querySelectorAll(".method-tabs > [role=tabpanel][hidden]"));
       hidden.forEach(function (fig) { fig.hidden = false; });
     });
     addEventListener("afterprint", function () { hidden.forEach(function (fig) { fig.hidden = true; }); });
