@@ -57,11 +57,16 @@
     return copy;
   }
 
+  /* The element a link's #fragment names (percent-encoded in link.hash where the id is not ASCII). */
+  function byHash(fragment) {
+    try { return doc.getElementById(decodeURIComponent(fragment)); } catch (err) { return doc.getElementById(fragment); }
+  }
+
   function galleries() {
     doc.addEventListener("click", function (event) {
       var link = event.target.closest && event.target.closest("a[data-gallery]");
       if (!link || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey) return;
-      var target = doc.getElementById(decodeURIComponent(link.getAttribute("href").slice(1)));
+      var target = byHash(link.hash.slice(1));
       if (!target) return;  // no figure: the link jumps as it would without script
       event.preventDefault();
       var caption = target.querySelector("figcaption");
