@@ -125,14 +125,19 @@
     select(shown < 0 ? 0 : shown, false);
   }
 
-  /* Printing from the browser shows every method again, as the PDF does. */
+  /* Printing from the browser shows every method again and no controls, as the PDF does. */
   function printAll() {
-    var hidden = [];
+    var hidden = [], controls = [];
     addEventListener("beforeprint", function () {
       hidden = Array.from(doc.querySelectorAll(".method-tabs > [role=tabpanel][hidden]"));
-      hidden.forEach(function (fig) { fig.hidden = false; });
+      controls = Array.from(doc.querySelectorAll(".method-tabs > [role=tablist], .explore-browse"));
+      hidden.forEach(function (n) { n.hidden = false; });
+      controls.forEach(function (n) { n.hidden = true; });
     });
-    addEventListener("afterprint", function () { hidden.forEach(function (fig) { fig.hidden = true; }); });
+    addEventListener("afterprint", function () {
+      hidden.forEach(function (n) { n.hidden = true; });
+      controls.forEach(function (n) { n.hidden = false; });
+    });
   }
 
   /* The filter images of a grid one at a time, enlarged, cut from the grid picture itself. */

@@ -158,3 +158,18 @@ def test_enhanced_page_passes_the_nu_html_checker(browser: Any, gallery_report: 
     assert 'role="tablist"' in html and "<dialog" in html
     problems = _problems(_vnu(enhanced)[enhanced.name], html)
     assert [p for p in problems if DIALOG_NOTICE not in p] == []
+
+
+def test_printing_from_the_browser_shows_every_method_and_no_controls(browser: Any, report: Path) -> None:
+    url = report.as_uri()
+    loaded = _open(browser, url)
+    page = loaded.page
+    figures = page.locator("figure.fig-cam").count()
+    visible = lambda: page.eval_on_selector_all("figure.fig-cam", VISIBLE_JS)  # noqa: E731
+    controls = lambda: page.eval_on_selector_all("[role=tablist], .explore-browse", VISIBLE_JS)  # noqa: E731
+    assert visible() < figures and controls() > 0
+    page.evaluate("dispatchEvent(new Event('beforeprint'))")
+    assert visible() == figures and controls() == 0
+    page.evaluate("dispatchEvent(new Event('afterprint'))")
+    assert visible() < figures and controls() > 0
+    _assert_quiet(loaded, url)
