@@ -166,9 +166,8 @@
     var label = el("p", {"class": "filter-label", "aria-live": "polite"});
     var prev = el("button", {type: "button"}, "Previous"), next = el("button", {type: "button"}, "Next");
     var nav = el("div", {"class": "filter-nav"});
-    [prev, label, next].forEach(function (n) { nav.appendChild(n); });
-    box.appendChild(tile);
-    box.appendChild(nav);
+    [prev, next].forEach(function (n) { nav.appendChild(n); });
+    [tile, label, nav].forEach(function (n) { box.appendChild(n); });
     var size = 224, zoom = size / grid.tw, i = start;
     tile.style.width = size + "px";
     tile.style.height = Math.round(grid.th * zoom) + "px";

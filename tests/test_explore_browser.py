@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from tests.test_browser import Loaded, _assert_quiet, _open, _problems, _vnu, browser, report  # noqa: F401
+from tests.test_browser import (  # noqa: F401  (browser, report: the fixtures)
+    OVERFLOW_JS, PHONE, _assert_quiet, _open, _problems, _vnu, browser, report)
 
 FIRST_PAINT_MS = 2000
 MAX_HTML_BYTES = 25_000_000
@@ -172,4 +173,17 @@ def test_printing_from_the_browser_shows_every_method_and_no_controls(browser: A
     assert visible() == figures and controls() == 0
     page.evaluate("dispatchEvent(new Event('afterprint'))")
     assert visible() < figures and controls() > 0
+    _assert_quiet(loaded, url)
+
+
+def test_dialogs_fit_a_phone(browser: Any, gallery_report: tuple[Path, str]) -> None:
+    path, gallery = gallery_report
+    url = path.as_uri()
+    loaded = _open(browser, url, viewport=PHONE, device_scale_factor=3, is_mobile=True, has_touch=True)
+    page = loaded.page
+    for opener in (f'a[href="#{gallery}"][data-gallery]', "figure[data-tiles] .explore-browse"):
+        page.locator(opener).first.click()
+        assert page.locator("dialog.explore-dialog").evaluate("d => d.open")
+        assert page.evaluate(OVERFLOW_JS)["overflowing"] == []
+        page.keyboard.press("Escape")
     _assert_quiet(loaded, url)

@@ -18,6 +18,8 @@ import pytest
 
 from tests.conftest import on_ci
 
+pytestmark = pytest.mark.slow  # four renders, each in a fresh Python
+
 from . import REPO
 
 # Renders the fixture build into argv[1]; argv[2] "hidden": dlopen of libharfbuzz-subset fails;
