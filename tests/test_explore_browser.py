@@ -37,9 +37,10 @@ VISIBLE_JS = "els => els.filter(e => e.getBoundingClientRect().height > 0).lengt
 def gallery_report(report: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """(page, gallery id): the report itself when it links a gallery, else a copy with a hand-made one."""
     html = report.read_text()
-    real = re.search(r'<a href="#([^"]+)" data-gallery', html)
+    links = [re.search(r'\bhref="#([^"]+)"', tag) for tag in re.findall(r"<a\s[^>]*>", html) if "data-gallery" in tag]
+    real = [link.group(1) for link in links if link and f'id="{link.group(1)}"' in html]
     if real:
-        return report, real.group(1)
+        return report, real[0]
     page = tmp_path_factory.mktemp("gallery") / "report.html"
     link = '<p><a href="#gallery-hand-made" data-gallery>3 images</a></p>'
     page.write_text(html.replace('<main class="report">', '<main class="report">' + link, 1)
