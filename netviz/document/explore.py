@@ -45,9 +45,9 @@ def explorable(groups: dict[str, list[Figure]], vis: Visualization | None, metho
     """One model's figures by kind, the heatmaps and filter grids marked for the explorer.
 
     Filter images have the model's input size, ``input_shape`` (height, width, channels)."""
-    filters = vis.filters if vis else {}
+    filters, tile = vis.filters if vis else {}, (input_shape[0], input_shape[1])
     marked = dict(groups)
     marked["cam"] = method_tabs(groups.get("cam", []), methods, model)
-    marked["filters"] = [replace(f, tiles=filter_tiles(f, filters.get(f.layer or ""), tuple(input_shape[:2])))
-                          for f in groups.get("filters", [])]
+    marked["filters"] = [replace(f, tiles=filter_tiles(f, filters.get(f.layer or ""), tile))
+                         for f in groups.get("filters", [])]
     return marked
