@@ -14,6 +14,7 @@ from statistics import fmean
 
 from netviz.document.confusion import Confusion, build_confusion
 from netviz.document.embed import Figure, load_figure
+from netviz.document.explore import explorable
 from netviz.results import (
     CascadeRecord,
     DatasetSummary,
@@ -170,7 +171,8 @@ def model_view(name: str, m: ModelResults, dataset: DatasetSummary, methods: dic
         name=name, title=m.title, dataset=m.dataset, sequential=m.sequential, description=m.description,
         layers_text=m.layers_text, summary=_summary(m.summary, list(m.outputs)), params=m.params.model_dump(),
         dataset_info=dataset, provenance=[(_label(k), _provenance_value(v)) for k, v in dataset.provenance.items()],
-        data=m.data.model_dump(), train=m.train, outputs=_outputs(m), figures=_figures(out_dir, vis, name),
+        data=m.data.model_dump(), train=m.train, outputs=_outputs(m),
+        figures=explorable(_figures(out_dir, vis, name), vis, methods, name, dataset.input_shape),
         layer_stats=_layer_stats(vis), filter_stats=_filter_stats(vis), explanations=_explanations(vis, methods),
         history=m.history, cascade=vis.cascade if vis else None,
     )
