@@ -145,12 +145,31 @@ class OverTrainingRecord(Record):
     sentence: str
 
 
+class CascadeRecord(Record):
+    """Cascading randomization: the layers with weights re-initialized step by step from the output down
+    (cumulative), and how much of each method's trained maps is left after each step, on the sanity
+    check's images (mean |Spearman rho| of |map|, mean SSIM), per method and head."""
+
+    steps: list[list[str]]  # the layers randomized at each step (a step keeps the ones before it randomized)
+    layer: str  # the heatmap layer
+    above: list[bool]  # per step: it holds layers after the heatmap layer
+    images: int
+    spearman: dict[str, dict[str, list[float]]]  # method -> head -> one per step
+    ssim: dict[str, dict[str, list[float]]]
+
+    @property
+    def labels(self) -> list[str]:
+        """Each step in a few words: its layer, or its first layer and how many more."""
+        return [s[0] if len(s) == 1 else f"{s[0]} +{len(s) - 1}" for s in self.steps]
+
+
 class Visualization(Record):
     figures: list[FigureRecord]
     layers: dict[str, LayerStats]
     filters: dict[str, FilterStats]
     explanations: dict[str, dict[str, Scores]]  # method -> head -> scores, in the spec's order
     over_training: OverTrainingRecord | None = None  # none: no epochs kept (visualize.over_training)
+    cascade: CascadeRecord | None = None  # none: built before netviz randomized step by step
 
 
 class ModelResults(Record):

@@ -32,6 +32,7 @@ GROUPS = (("layers", "Every layer, in the layout of Keras' model.summary()"),
           ("filters", "Filters and kernels of every visualized layer, gradient-ascent statistics"),
           ("cam", "Class-activation heatmaps of every output"),
           ("trust", "Deletion and insertion curves"),
+          ("cascade", "Cascading randomization, layer by layer from the output"),
           ("confusion", "Confusion matrices"),
           ("other", "Other figures"))
 
@@ -109,7 +110,8 @@ def _left_over(model: Any) -> dict[str, list]:
     body = body_figures(model.figures)
     rest = {kind: [f for f in figs if f not in body.get(kind, [])] for kind, figs in model.figures.items()}
     return {"activations": rest.get("activations", []), "filters": rest.get("filters", []) + rest.get("kernels", []),
-            "cam": rest.get("cam", []), "trust": rest.get("trust", []), "other": rest.get("other", [])}
+            "cam": rest.get("cam", []), "trust": rest.get("trust", []), "cascade": rest.get("cascade", []),
+            "other": rest.get("other", [])}
 
 
 def table_in_appendix(model: Any) -> bool:

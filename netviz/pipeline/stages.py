@@ -378,10 +378,26 @@ def _visualize(spec: Spec, model_spec: schema.Model, data: Dataset, outputs: lis
     over = _over_training(spec, model_spec, keras_model, outputs, data, out)
     figures, scores = draw_model(views, history, out, model_spec.name, model_spec.title or model_spec.name, graph,
                                  _head_labels(graph, outputs, evaluation), over)
+    cascaded, cascade_record = _cascade(spec, model_spec, keras_model, initial, outputs, data, out, progress)
+    figures += cascaded
     progress(f"{model_spec.name}: {len(figures)} figures in {time.perf_counter() - started:.1f}s")
     return Visualization(figures=figures, layers={a.layer: a.stats for a in views.activations},
                          filters={f.layer: f.stats for f in views.filters}, explanations=views.explanations,
-                         over_training=scores)
+                         over_training=scores, cascade=cascade_record)
+
+
+def _cascade(spec: Spec, model_spec: schema.Model, keras_model: Any, initial: Any, outputs: list, data: Dataset,
+             out: Path, progress: Progress) -> tuple[list, Any]:
+    """Cascading randomization of every heatmap method: its figure and its record."""
+    from netviz.figures.cascade import draw_cascade
+    from netviz.views.cascade import cascade
+
+    started = time.perf_counter()
+    views = cascade(keras_model, initial, outputs, data, spec.visualize, model_spec.visualize, spec.seed)
+    found = draw_cascade(views, out, model_spec.name, spec.visualize.cam.sanity_threshold)
+    progress(f"{model_spec.name}: cascading randomization, {len(views.steps)} steps, in "
+             f"{time.perf_counter() - started:.1f}s")
+    return found
 
 
 def _over_training(spec: Spec, model_spec: schema.Model, keras_model: Any, outputs: list, data: Dataset,
