@@ -102,7 +102,7 @@ def corner_marks(corners: np.ndarray, size: int, mark: int, inset: int = 1) -> t
 
 def draw_shortcut(per_class: int, size: int = 28, seed: int = 0, moved: bool = False, mark: int = 7,
                   sides: tuple[int, int] = (6, 10), level: tuple[int, int] = (100, 126),
-                  bright: tuple[int, int] = (130, 170)) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                  bright: tuple[int, int] = (130, 170), agree: float = 1.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """SHAPES with a shortcut: (N, size, size, 1) uint8 images, (N,) labels, (N, size, size) masks of the mark.
 
     Each image holds a small shape (``sides`` px, grey ``bright``) kept clear of the corners and, in the
@@ -113,7 +113,11 @@ def draw_shortcut(per_class: int, size: int = 28, seed: int = 0, moved: bool = F
     are equal), so the edge baseline finds the shape, not the mark. The mask is the mark's, not the
     shape's: the pointing game asks whether a heatmap sits on the mark. ``moved`` puts each mark in one
     of the three other corners, drawn at random (turned to fit it): it then names a wrong class, and
-    only a network that reads the shape stays right.
+    only a network that reads the shape stays right. ``agree`` is the share of images whose shape is of their
+    class; the rest get a shape of another class, drawn at random (from a stream of their own, so ``agree=1``
+    draws the same images as without it): the mark then gives the class away in every image and the shape
+    in most, which leaves the mark the one cue every class can be read from, rather than one class being
+    told by the absence of the other three marks and its shape (as a seed now and then learned).
     """
     from PIL import Image, ImageDraw
 
@@ -124,7 +128,10 @@ def draw_shortcut(per_class: int, size: int = 28, seed: int = 0, moved: bool = F
     canvas = Image.new("L", (size, size))
     pen = ImageDraw.Draw(canvas)
     clear = (size - sides[1]) // 2  # the shape's box stays in the middle, clear of the corners
-    for i, label in enumerate(labels):
+    other = np.random.default_rng([seed, 1])  # its own stream: agree=1 draws the same images as before
+    swap = other.random(n) >= agree
+    kinds = np.where(swap, (labels + other.integers(1, len(CLASSES), n)) % len(CLASSES), labels)
+    for i, label in enumerate(kinds):
         side = int(rng.integers(sides[0], sides[1] + 1))
         x0, y0 = (int(v) for v in rng.integers(clear, size - clear - side + 1, 2))
         pen.rectangle([0, 0, size, size], fill=0)
@@ -140,9 +147,10 @@ def draw_shortcut(per_class: int, size: int = 28, seed: int = 0, moved: bool = F
     return images[..., None], labels, masks
 
 
-def write_shortcut(out: Path, per_class: int, size: int = 28, seed: int = 0, moved: bool = False) -> int:
+def write_shortcut(out: Path, per_class: int, size: int = 28, seed: int = 0, moved: bool = False,
+                   agree: float = 1.0) -> int:
     """An ``arrays`` .npz of :func:`draw_shortcut`: x, y, class_names and masks (the mark's)."""
-    images, labels, masks = draw_shortcut(per_class, size, seed, moved)
+    images, labels, masks = draw_shortcut(per_class, size, seed, moved, agree=agree)
     _save_npz(Path(out), x=images, y=labels, class_names=np.array(CLASSES), masks=masks)
     return len(images)
 
