@@ -50,11 +50,15 @@ def channel_scores(probe: CamProbe, x: np.ndarray, masks: np.ndarray, targets: S
     return [np.concatenate(s) for s in scores]
 
 
+def scored_channels(conv: np.ndarray) -> np.ndarray:
+    """(N,K) True where a channel of (N,h,w,K) maps varies over space: only those have a map to mask with."""
+    conv = np.asarray(conv)
+    return conv.max(axis=(1, 2)) != conv.min(axis=(1, 2))
+
+
 def skip_flat(conv: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """(N,K) weights with those of spatially constant channels of (N,h,w,K) maps set to zero."""
-    conv = np.asarray(conv)
-    flat = conv.max(axis=(1, 2)) == conv.min(axis=(1, 2))
-    return np.where(flat, 0.0, weights)
+    return np.where(scored_channels(conv), weights, 0.0)
 
 
 def varied_channels(conv: np.ndarray, limit: int = MAX_CHANNELS) -> np.ndarray | None:
