@@ -41,6 +41,7 @@ class CamProbe:
         traced = graph.Traced(model)
         self.heads = graph.Heads(traced, self.outputs)
         self.net = traced.sub_model([traced.output_of(self.layer), *self.heads.tensors])
+        self.trunk, self.head = graph.split(traced, self.layer, self.heads.tensors)
         self.grid = graph.spatial_grid(traced, self.layer)
         self.predictor = graph.Predictor(model, traced)
         self._grads_fn: Any = None
@@ -73,19 +74,39 @@ class CamProbe:
 
         @tf.function(autograph=False, input_signature=[image, targets])
         def grads_fn(x: Any, t: Any) -> Any:
-            with tf.GradientTape(persistent=True) as tape:
-                tape.watch(x)
-                conv, *heads = self.net(x, training=False)
-                scores = [tf.reduce_sum(self.heads.score(i, h, t[i])) for i, h in enumerate(heads)]
+            conv, tape, scores = self._recorded(x, t)
             grads = [tape.gradient(s, conv) for s in scores]
             del tape
             return tf.cast(conv, tf.float32), tf.cast(tf.stack(grads), tf.float32)
 
         @tf.function(autograph=False, input_signature=[image])
         def maps_fn(x: Any) -> Any:
-            return tf.cast(self.net(x, training=False)[0], tf.float32)
+            conv = self.net(x, training=False)[0] if self.trunk is None else self.trunk(x, training=False)
+            return tf.cast(conv, tf.float32)
 
         self._grads_fn, self._maps_fn = grads_fn, maps_fn
+
+    def _recorded(self, x: Any, t: Any) -> tuple[Any, Any, list[Any]]:
+        """The layer's maps, a tape that recorded the heads from them, and each head's summed target score.
+
+        Where the model splits at the layer (only its maps cross it), the trunk runs unrecorded and
+        the tape sees the few layers after it; else one tape records the whole pass (its gradient
+        still stops at the layer, but every op was recorded on the way).
+        """
+        import tensorflow as tf
+
+        tape = tf.GradientTape(persistent=True)
+        conv = None if self.head is None else self.trunk(x, training=False)
+        with tape:
+            if conv is None:
+                tape.watch(x)
+                conv, *heads = self.net(x, training=False)
+            else:
+                tape.watch(conv)
+                out = self.head(conv, training=False)
+                heads = list(out) if isinstance(out, (list, tuple)) else [out]
+            scores = [tf.reduce_sum(self.heads.score(i, h, t[i])) for i, h in enumerate(heads)]
+        return conv, tape, scores
 
     def maps_and_grads(self, x: np.ndarray, targets: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         """Layer maps (N,h,w,K) and d(score of head i)/d(maps) as (heads,N,h,w,K)."""
