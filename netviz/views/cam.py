@@ -46,6 +46,7 @@ class CamProbe:
         self.predictor = graph.Predictor(model, traced)
         self._grads_fn: Any = None
         self._maps_fn: Any = None
+        self._masked_fn: Any = None
 
     @property
     def cells(self) -> tuple[int, int]:
@@ -84,7 +85,13 @@ class CamProbe:
             conv = self.net(x, training=False)[0] if self.trunk is None else self.trunk(x, training=False)
             return tf.cast(conv, tf.float32)
 
-        self._grads_fn, self._maps_fn = grads_fn, maps_fn
+        @tf.function(autograph=False, input_signature=[image, tf.TensorSpec((None, *self.input_shape[:2]), tf.float32),
+                                                        tf.TensorSpec((None,), tf.int32)])
+        def masked_fn(x: Any, masks: Any, owner: Any) -> Any:
+            out = self.model(tf.gather(x, owner) * masks[..., None], training=False)
+            return [tf.cast(o, tf.float32) for o in (out if isinstance(out, (list, tuple)) else [out])]
+
+        self._grads_fn, self._maps_fn, self._masked_fn = grads_fn, maps_fn, masked_fn
 
     def _recorded(self, x: Any, t: Any) -> tuple[Any, Any, list[Any]]:
         """The layer's maps, a tape that recorded the heads from them, and each head's summed target score.
@@ -123,6 +130,17 @@ class CamProbe:
             self._compile()
         x = np.asarray(x, dtype=np.float32)
         return np.concatenate([self._maps_fn(x[i : i + graph.CHUNK]).numpy() for i in range(0, len(x), graph.CHUNK)])
+
+    def masked_probabilities(self, x: np.ndarray, masks: np.ndarray, owner: np.ndarray) -> list[np.ndarray]:
+        """Per head, the probabilities (M, classes) of image ``owner[m]`` of ``x`` times mask ``m`` of (M,H,W).
+
+        The masked images are made inside the compiled pass: only the images and the masks
+        cross into TensorFlow, not M copies of an image.
+        """
+        if self._masked_fn is None:
+            self._compile()
+        out = self._masked_fn(np.asarray(x, np.float32), np.asarray(masks, np.float32), np.asarray(owner, np.int32))
+        return [o.numpy() for o in out]
 
     def targets(self, x: np.ndarray, true: Sequence[np.ndarray] | None = None) -> list[np.ndarray]:
         """Per head, the class each image's map explains: the true label if given, else the prediction."""
