@@ -26,7 +26,8 @@ def gradcam_plus_plus(conv: np.ndarray, grads: np.ndarray) -> np.ndarray:
     """Maps (N,h,w) in [0,1] from layer maps and gradients, both (N,h,w,K)."""
     conv = conv.astype(np.float64)
     g = grads.astype(np.float64)
-    g2, g3 = g**2, g**3
+    g2 = g * g
+    g3 = g2 * g  # not g**3: numpy raises to a power of 3 through pow(), about 80 times slower
     denom = 2.0 * g2 + conv.sum(axis=(1, 2), keepdims=True) * g3
     alpha = np.divide(g2, denom, out=np.zeros_like(g2), where=denom != 0)
     weights = (alpha * np.maximum(g, 0.0)).sum(axis=(1, 2))  # (N, K)
