@@ -3,7 +3,9 @@
 A :class:`CamProbe` wraps one model and one conv layer. It runs a whole batch
 through one compiled ``tf.function`` that returns the layer's maps and, for every
 output head, the gradient of that head's exact target logit with respect to them
-(one tape, all images, all heads). An :class:`Evidence` holds one batch and computes
+(one tape, all images, all heads; where only the layer's maps cross from the layers before
+it to those after it, the tape records the few layers after it and the trunk runs as a plain
+forward pass). An :class:`Evidence` holds one batch and computes
 that pass once, on first use; the methods themselves are small modules in
 :mod:`netviz.views.methods` that turn it into maps, and :func:`explain` runs
 the ones asked for.
