@@ -82,11 +82,12 @@ def random_data(facts: DataFacts, n: int, rng: np.random.Generator) -> tuple[np.
 
 
 def layer_macs(model: Any) -> dict[str, int]:
-    """Multiply-adds per sample of each Conv2D and Dense layer's forward pass."""
+    """Multiply-adds per sample of each Conv2D, DepthwiseConv2D and Dense layer's forward pass
+    (a depthwise kernel (kh, kw, in, multiplier) makes in x multiplier maps: the same product)."""
     macs = {}
     for layer in model.layers:
         kind = type(layer).__name__
-        if kind == "Conv2D":
+        if kind in ("Conv2D", "DepthwiseConv2D"):
             macs[layer.name] = int(np.prod(layer.kernel.shape)) * int(np.prod(layer.output.shape[1:3]))
         elif kind == "Dense":
             macs[layer.name] = int(np.prod(layer.kernel.shape))

@@ -148,6 +148,23 @@ class Traced:
         return keras.Model(self.input, tensors)
 
 
+def split(traced: Traced, name: str, tensors: list[Any]) -> tuple[Any, Any] | tuple[None, None]:
+    """(trunk, head): input -> the layer's maps, and those maps -> ``tensors``; (None, None) when
+    anything else crosses the cut (a skip connection from before the layer to after it).
+
+    A gradient with respect to the maps needs only the head recorded: the trunk, nearly all of a
+    big network's work, then runs as a plain forward pass.
+    """
+    import keras
+
+    cut = traced.output_of(name)
+    try:
+        head = keras.Model(cut, tensors)
+    except ValueError:  # Keras: an output "is not connected to inputs"
+        return None, None
+    return traced.sub_model([cut]), head
+
+
 def layer_outputs_model(model: Any, names: Sequence[str]) -> Any:
     """A model returning the outputs of the named layers, in that order."""
     traced = Traced(model)

@@ -3,7 +3,9 @@
 A :class:`CamProbe` wraps one model and one conv layer. It runs a whole batch
 through one compiled ``tf.function`` that returns the layer's maps and, for every
 output head, the gradient of that head's exact target logit with respect to them
-(one tape, all images, all heads). An :class:`Evidence` holds one batch and computes
+(one tape, all images, all heads; where only the layer's maps cross from the layers before
+it to those after it, the tape records the few layers after it and the trunk runs as a plain
+forward pass). An :class:`Evidence` holds one batch and computes
 that pass once, on first use; the methods themselves are small modules in
 :mod:`netviz.views.methods` that turn it into maps, and :func:`explain` runs
 the ones asked for.
@@ -41,10 +43,12 @@ class CamProbe:
         traced = graph.Traced(model)
         self.heads = graph.Heads(traced, self.outputs)
         self.net = traced.sub_model([traced.output_of(self.layer), *self.heads.tensors])
+        self.trunk, self.head = graph.split(traced, self.layer, self.heads.tensors)
         self.grid = graph.spatial_grid(traced, self.layer)
         self.predictor = graph.Predictor(model, traced)
         self._grads_fn: Any = None
         self._maps_fn: Any = None
+        self._masked_fn: Any = None
 
     @property
     def cells(self) -> tuple[int, int]:
@@ -73,19 +77,45 @@ class CamProbe:
 
         @tf.function(autograph=False, input_signature=[image, targets])
         def grads_fn(x: Any, t: Any) -> Any:
-            with tf.GradientTape(persistent=True) as tape:
-                tape.watch(x)
-                conv, *heads = self.net(x, training=False)
-                scores = [tf.reduce_sum(self.heads.score(i, h, t[i])) for i, h in enumerate(heads)]
+            conv, tape, scores = self._recorded(x, t)
             grads = [tape.gradient(s, conv) for s in scores]
             del tape
             return tf.cast(conv, tf.float32), tf.cast(tf.stack(grads), tf.float32)
 
         @tf.function(autograph=False, input_signature=[image])
         def maps_fn(x: Any) -> Any:
-            return tf.cast(self.net(x, training=False)[0], tf.float32)
+            conv = self.net(x, training=False)[0] if self.trunk is None else self.trunk(x, training=False)
+            return tf.cast(conv, tf.float32)
 
-        self._grads_fn, self._maps_fn = grads_fn, maps_fn
+        @tf.function(autograph=False, input_signature=[image, tf.TensorSpec((None, *self.input_shape[:2]), tf.float32),
+                                                        tf.TensorSpec((None,), tf.int32)])
+        def masked_fn(x: Any, masks: Any, owner: Any) -> Any:
+            out = self.model(tf.gather(x, owner) * masks[..., None], training=False)
+            return [tf.cast(o, tf.float32) for o in (out if isinstance(out, (list, tuple)) else [out])]
+
+        self._grads_fn, self._maps_fn, self._masked_fn = grads_fn, maps_fn, masked_fn
+
+    def _recorded(self, x: Any, t: Any) -> tuple[Any, Any, list[Any]]:
+        """The layer's maps, a tape that recorded the heads from them, and each head's summed target score.
+
+        Where the model splits at the layer (only its maps cross it), the trunk runs unrecorded and
+        the tape sees the few layers after it; else one tape records the whole pass (its gradient
+        still stops at the layer, but every op was recorded on the way).
+        """
+        import tensorflow as tf
+
+        tape = tf.GradientTape(persistent=True)
+        conv = None if self.head is None else self.trunk(x, training=False)
+        with tape:
+            if conv is None:
+                tape.watch(x)
+                conv, *heads = self.net(x, training=False)
+            else:
+                tape.watch(conv)
+                out = self.head(conv, training=False)
+                heads = list(out) if isinstance(out, (list, tuple)) else [out]
+            scores = [tf.reduce_sum(self.heads.score(i, h, t[i])) for i, h in enumerate(heads)]
+        return conv, tape, scores
 
     def maps_and_grads(self, x: np.ndarray, targets: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         """Layer maps (N,h,w,K) and d(score of head i)/d(maps) as (heads,N,h,w,K)."""
@@ -102,6 +132,17 @@ class CamProbe:
             self._compile()
         x = np.asarray(x, dtype=np.float32)
         return np.concatenate([self._maps_fn(x[i : i + graph.CHUNK]).numpy() for i in range(0, len(x), graph.CHUNK)])
+
+    def masked_probabilities(self, x: np.ndarray, masks: np.ndarray, owner: np.ndarray) -> list[np.ndarray]:
+        """Per head, the probabilities (M, classes) of image ``owner[m]`` of ``x`` times mask ``m`` of (M,H,W).
+
+        The masked images are made inside the compiled pass: only the images and the masks
+        cross into TensorFlow, not M copies of an image.
+        """
+        if self._masked_fn is None:
+            self._compile()
+        out = self._masked_fn(np.asarray(x, np.float32), np.asarray(masks, np.float32), np.asarray(owner, np.int32))
+        return [o.numpy() for o in out]
 
     def targets(self, x: np.ndarray, true: Sequence[np.ndarray] | None = None) -> list[np.ndarray]:
         """Per head, the class each image's map explains: the true label if given, else the prediction."""

@@ -37,5 +37,6 @@ def upsample(maps: np.ndarray, size: tuple[int, int], grid: Grid | None = None) 
             return maps
         grid = ((0.5 * H / h - 0.5, H / h), (0.5 * W / w - 0.5, W / w))
     rows, cols = interpolation(H, h, *grid[0]), interpolation(W, w, *grid[1])
-    out = np.einsum("yi,ni...->ny...", rows, maps)
-    return np.einsum("xj,nyj...->nyx...", cols, out).astype(np.float32)
+    spatial = np.moveaxis(maps, (1, 2), (-2, -1))  # (N, [K,] h, w): two matrix products per map, in float64
+    out = np.matmul(np.matmul(rows, spatial), cols.T)
+    return np.ascontiguousarray(np.moveaxis(out, (-2, -1), (1, 2)), dtype=np.float32)

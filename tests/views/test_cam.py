@@ -178,3 +178,35 @@ def test_a_reloaded_sequential_model_explains_like_the_original(tmp_path):
         np.testing.assert_allclose(a[method][0], b[method][0], atol=1e-5, err_msg=method)
     np.testing.assert_allclose(layer_activations(model, x)[1].maps, layer_activations(loaded, x)[1].maps, atol=1e-6)
     np.testing.assert_allclose(FilterAscent(model, "conv2d_1").batched(0).final, FilterAscent(loaded, "conv2d_1").batched(0).final, atol=1e-5)
+
+
+def residual_cnn():
+    """input -> a -> b -> add(a, b) -> pool -> softmax: a skip connection from ``a`` over ``b``."""
+    import keras
+
+    keras.utils.set_random_seed(3)
+    inp = keras.Input((6, 6, 1))
+    a = keras.layers.Conv2D(3, 3, padding="same", activation="relu", name="a")(inp)
+    b = keras.layers.Conv2D(3, 3, padding="same", activation="relu", name="b")(a)
+    s = keras.layers.Add(name="sum")([a, b])
+    out = keras.layers.Dense(3, activation="softmax")(keras.layers.GlobalAveragePooling2D()(s))
+    return keras.Model(inp, out)
+
+
+@pytest.mark.parametrize("layer, splits", [("sum", True), ("b", False)])
+def test_the_trunk_runs_unrecorded_only_where_the_model_splits_at_the_layer(layer, splits):
+    """After ``sum`` only the maps flow on: the tape records the pooling and the classifier alone. ``b`` is
+    crossed by the skip from ``a``: one tape over the whole pass. Both give the gradient of a whole-pass tape."""
+    model = residual_cnn()
+    probe = CamProbe(model, layer, [softmax_info()])
+    assert (probe.head is not None) is splits and (probe.trunk is not None) is splits
+    x = images(4, (6, 6, 1))
+    targets = probe.targets(x)
+    (loop,) = gradcam_one_image_loop(probe, x, targets)  # an eager tape over probe.net, image by image
+    np.testing.assert_allclose(explain(probe, x, targets, ["gradcam"])["gradcam"][0], loop, atol=1e-5)
+    conv, grads = probe.maps_and_grads(x, targets)
+    np.testing.assert_array_equal(conv, probe.feature_maps(x))
+    if splits:  # sum -> global average pooling over 36 cells -> dense: d score / d cell = kernel[:, target] / 36
+        kernel = model.layers[-1].kernel.numpy()
+        np.testing.assert_allclose(grads[0], np.broadcast_to(kernel[:, targets[0]].T[:, None, None, :] / 36, grads[0].shape),
+                                   rtol=1e-5)

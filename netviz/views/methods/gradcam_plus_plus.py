@@ -23,13 +23,15 @@ from netviz.views.methods.base import (
 
 
 def gradcam_plus_plus(conv: np.ndarray, grads: np.ndarray) -> np.ndarray:
-    """Maps (N,h,w) in [0,1] from layer maps and gradients, both (N,h,w,K)."""
-    conv = conv.astype(np.float64)
-    g = grads.astype(np.float64)
-    g2, g3 = g**2, g**3
-    denom = 2.0 * g2 + conv.sum(axis=(1, 2), keepdims=True) * g3
-    alpha = np.divide(g2, denom, out=np.zeros_like(g2), where=denom != 0)
-    weights = (alpha * np.maximum(g, 0.0)).sum(axis=(1, 2))  # (N, K)
+    """Maps (N,h,w) in [0,1] from layer maps and gradients, both (N,h,w,K).
+
+    Only cells with g > 0 count (ReLU(g)), and there alpha ReLU(g) = g / (2 + sum_ab A_ab g): the
+    g^2 cancels, so no g^2 or g^3 arrays (they cost most of the time on a 1280- or 2048-channel layer).
+    A zero denominator weighs zero, as in the full formula.
+    """
+    g = np.asarray(grads).astype(np.float64)
+    denom = 2.0 + np.asarray(conv).sum(axis=(1, 2), keepdims=True, dtype=np.float64) * g
+    weights = np.divide(np.maximum(g, 0.0), denom, out=np.zeros_like(g), where=denom != 0).sum(axis=(1, 2))  # (N, K)
     return normalize(weighted_channels(conv, weights))
 
 

@@ -22,9 +22,9 @@ from netviz.views.methods.base import (
 
 def xgradcam(conv: np.ndarray, grads: np.ndarray) -> np.ndarray:
     """Maps (N,h,w) in [0,1] from layer maps and gradients, both (N,h,w,K)."""
-    conv, grads = conv.astype(np.float64), grads.astype(np.float64)
-    mass = conv.sum(axis=(1, 2))  # (N, K)
-    weights = np.divide((conv * grads).sum(axis=(1, 2)), mass, out=np.zeros_like(mass), where=mass != 0)
+    mass = np.asarray(conv).sum(axis=(1, 2), dtype=np.float64)  # (N, K)
+    weighted = np.einsum("nhwk,nhwk->nk", conv, grads, dtype=np.float64, casting="safe")  # in float64, no copies
+    weights = np.divide(weighted, mass, out=np.zeros_like(mass), where=mass != 0)
     return normalize(weighted_channels(conv, weights))
 
 

@@ -37,11 +37,11 @@ def test_a_flat_channel_weighs_zero():
     [[0.8, 1], [1, 0.8]]; skipped, the map is channel 0's alone: [[1, 2], [2, 1]] -> [[0.5, 1], [1, 0.5]].
     """
     from netviz.views.methods.base import normalize, weighted_channels
-    from netviz.views.methods.scorecam import skip_flat
+    from netviz.views.methods.scorecam import scored_channels
 
     conv = np.stack([[[1.0, 2.0], [2.0, 1.0]], np.full((2, 2), 2.0)], axis=-1)[None]  # (1, 2, 2, 2)
-    weights = skip_flat(conv, np.array([[0.6, 0.9]]))
-    assert weights.tolist() == [[0.6, 0.0]]
+    assert scored_channels(conv).tolist() == [[True, False]]
+    weights = np.where(scored_channels(conv), [[0.6, 0.9]], 0.0)
     np.testing.assert_allclose(normalize(weighted_channels(conv, weights))[0], [[0.5, 1.0], [1.0, 0.5]])
     np.testing.assert_allclose(normalize(weighted_channels(conv, np.array([[0.6, 0.9]])))[0], [[0.8, 1.0], [1.0, 0.8]])
 
@@ -54,3 +54,19 @@ def test_a_constant_image_has_only_flat_channels_and_an_empty_map(pooled):
     np.testing.assert_allclose(conv[0, ..., 0], 0.725, atol=1e-6)
     np.testing.assert_allclose(conv[0, ..., 1], 0.075, atol=1e-6)
     np.testing.assert_array_equal(explain(pooled, x, [np.array([0])], ["scorecam"])["scorecam"][0], 0.0)
+
+
+def test_batches_of_masked_images_across_image_boundaries_give_the_same_maps(pooled, monkeypatch):
+    """3 masked images a pass (input bytes of 3 images of 4x4x1): the 10 scored (image, channel) pairs of
+    5 images run as 3 + 3 + 3 + 1, passes that start and end inside an image; the maps are those of one pass."""
+    from netviz.views.methods import scorecam
+
+    x, targets = images()
+    whole = explain(pooled, x, [targets], ["scorecam"])["scorecam"][0]
+    monkeypatch.setattr(scorecam, "MASKED_BATCH_BYTES", 3 * 4 * 16)
+    assert scorecam.masked_batch((4, 4, 1)) == 3
+    calls = []
+    original = pooled.masked_probabilities
+    monkeypatch.setattr(pooled, "masked_probabilities", lambda *a: calls.append(len(a[1])) or original(*a))
+    np.testing.assert_allclose(explain(pooled, x, [targets], ["scorecam"])["scorecam"][0], whole, atol=1e-6)
+    assert calls == [3, 3, 3, 1]
