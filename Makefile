@@ -41,6 +41,8 @@ test-fast: $(BIN)/.installed sysdeps
 bench: $(BIN)/.installed
 	$(BIN)/python bench/train.py
 	$(BIN)/python bench/visualize.py
+	$(BIN)/pip install -q -e ".[bench]"
+	$(BIN)/python bench/cam.py
 
 clean:
 	rm -rf build
