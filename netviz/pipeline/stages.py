@@ -371,7 +371,7 @@ def _visualize(spec: Spec, model_spec: schema.Model, data: Dataset, outputs: lis
     progress(f"{model_spec.name}: {len(figures)} figures in {time.perf_counter() - started:.1f}s")
     return Visualization(figures=figures, layers={a.layer: a.stats for a in views.activations},
                          filters={f.layer: f.stats for f in views.filters}, explanations=views.explanations,
-                         over_training=scores)
+                         over_training=scores, errors=views.errors)
 
 
 def _over_training(spec: Spec, model_spec: schema.Model, keras_model: Any, outputs: list, data: Dataset,
