@@ -32,6 +32,7 @@ GROUPS = (("layers", "Every layer, in the layout of Keras' model.summary()"),
           ("filters", "Filters and kernels of every visualized layer, gradient-ascent statistics"),
           ("cam", "Class-activation heatmaps of every output"),
           ("trust", "Deletion and insertion curves"),
+          ("errors", "Error analysis on the test split: mistakes, unsure and typical answers, confused pairs"),
           ("confusion", "Confusion matrices"),
           ("other", "Other figures"))
 
@@ -69,7 +70,7 @@ def body_figures(figures: dict[str, list]) -> dict[str, list]:
     body = {kind: [] for kind in figures}
     body.update(architecture=list(figures.get("architecture", [])), curves=list(figures.get("curves", [])),
                 activations=first("activations"), filters=first("filters"), kernels=first("kernels"),
-                cam=_first_per(figures.get("cam", []), "method"),
+                cam=_first_per(figures.get("cam", []), "method"), errors=first("errors"),
                 over_training=list(figures.get("over_training", [])))  # asked for by name: all in the body
     return body
 
@@ -90,6 +91,7 @@ class AppendixGroup:
     figures: list
     confusions: list  # outputs whose confusion matrix is shown here
     stats: str | None = None  # "layers", "filters" or "summary": the model's table of that kind comes first
+    galleries: tuple = ()  # HTML-only galleries of confused pairs (a confusion-matrix cell links to each)
 
 
 @dataclass(frozen=True)
@@ -108,8 +110,10 @@ class AppendixPart:
 def _left_over(model: Any) -> dict[str, list]:
     body = body_figures(model.figures)
     rest = {kind: [f for f in figs if f not in body.get(kind, [])] for kind, figs in model.figures.items()}
-    return {"activations": rest.get("activations", []), "filters": rest.get("filters", []) + rest.get("kernels", []),
-            "cam": rest.get("cam", []), "trust": rest.get("trust", []), "other": rest.get("other", [])}
+    return {"activations": rest.get("activations", []),
+            "filters": rest.get("filters", []) + rest.get("kernels", []) + rest.get("exemplars", []),
+            "cam": rest.get("cam", []), "trust": rest.get("trust", []), "errors": rest.get("errors", []),
+            "other": rest.get("other", [])}
 
 
 def table_in_appendix(model: Any) -> bool:
@@ -132,9 +136,10 @@ def appendix_parts(models: list) -> list[AppendixPart]:
         for key, title in GROUPS:
             figures = rest.get(key, [])
             shown = confusions if key == "confusion" else []
-            if figures or shown or stats.get(key):
+            galleries = tuple(model.figures.get("gallery", [])) if key == "errors" else ()
+            if figures or shown or stats.get(key) or galleries:
                 groups.append(AppendixGroup(f"app-{model.name}-{key}", f"{letter}.{len(groups) + 1}", title, figures,
-                                            shown, stats.get(key)))
+                                            shown, stats.get(key), galleries))
         if groups:
             parts.append(AppendixPart(f"app-{model.name}", letter, model.title, model, groups))
     return parts

@@ -137,6 +137,7 @@ def load_figure(out_dir: Path, entry: FigureRecord) -> Figure:
         height=size[1] if size else None,
         crisp=crisp,
         width_pct=display_width(*(size or (None, None)), crisp),
+        anchor=entry.anchor,
     )
 
 

@@ -8,7 +8,7 @@ build may lack is its visualization (built with visualization off).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from statistics import fmean
 
@@ -17,16 +17,19 @@ from netviz.document.embed import Figure, load_figure
 from netviz.results import (
     DatasetSummary,
     Fact,
+    HeadErrors,
     MethodRecord,
     ModelResults,
     Scores,
     SummaryRow,
     Visualization,
     figure_anchor,
+    gallery_id,
 )
 from netviz.spec.schema import Train
 
-KIND_ORDER = ("architecture", "curves", "activations", "filters", "kernels", "cam", "trust", "over_training")
+KIND_ORDER = ("architecture", "curves", "activations", "filters", "kernels", "exemplars", "cam", "trust", "errors",
+              "gallery", "over_training")
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,7 @@ class ModelView:
     filter_stats: list[FilterStatsRow]
     explanations: list[Explanation]
     history: dict[str, list[float]]
+    errors: dict[str, HeadErrors] = field(default_factory=dict)  # head -> its error analysis on the test split
 
     @property
     def has_connections(self) -> bool:
@@ -132,7 +136,7 @@ def _figures(out_dir: Path, vis: Visualization | None, model: str) -> dict[str, 
     return groups
 
 
-def _outputs(m: ModelResults) -> list[Output]:
+def _outputs(m: ModelResults, model: str) -> list[Output]:
     result = []
     for name, info in m.outputs.items():
         ev = m.evaluation.get(name)
@@ -140,8 +144,15 @@ def _outputs(m: ModelResults) -> list[Output]:
             name=name, target=info.target, activation=info.activation, class_names=info.class_names,
             accuracy=ev.accuracy if ev else None, macro_f1=ev.macro_f1 if ev else None,
             reference=ev.reference_accuracy if ev else None,
-            confusion=build_confusion(ev.confusion, info.class_names) if ev else None))
+            confusion=build_confusion(ev.confusion, info.class_names, _galleries(m, model, name)) if ev else None))
     return result
+
+
+def _galleries(m: ModelResults, model: str, head: str) -> dict[tuple[str, str], str]:
+    """(true, predicted) class names -> the id of that confused pair's gallery, where one was drawn."""
+    found = m.visualization.errors.get(head) if m.visualization else None
+    return {(p.true, p.predicted): gallery_id(model, head, p.true, p.predicted)
+            for p in (found.pairs if found else []) if p.shown}
 
 
 def _explanations(vis: Visualization | None, methods: dict[str, MethodRecord]) -> list[Explanation]:
@@ -168,9 +179,9 @@ def model_view(name: str, m: ModelResults, dataset: DatasetSummary, methods: dic
         name=name, title=m.title, dataset=m.dataset, sequential=m.sequential, description=m.description,
         layers_text=m.layers_text, summary=_summary(m.summary, list(m.outputs)), params=m.params.model_dump(),
         dataset_info=dataset, provenance=[(_label(k), _provenance_value(v)) for k, v in dataset.provenance.items()],
-        data=m.data.model_dump(), train=m.train, outputs=_outputs(m), figures=_figures(out_dir, vis, name),
+        data=m.data.model_dump(), train=m.train, outputs=_outputs(m, name), figures=_figures(out_dir, vis, name),
         layer_stats=_layer_stats(vis), filter_stats=_filter_stats(vis), explanations=_explanations(vis, methods),
-        history=m.history,
+        history=m.history, errors=vis.errors if vis else {},
     )
 
 

@@ -162,7 +162,8 @@ def half_mass_share(maps: np.ndarray) -> np.ndarray:
     flat = np.sort(np.asarray(maps, dtype=np.float64).reshape(len(maps), -1), axis=1)[:, ::-1]
     total = flat.sum(axis=1, keepdims=True)
     cum = np.divide(np.cumsum(flat, axis=1), total, out=np.ones_like(flat), where=total > 0)
-    return (np.argmax(cum >= 0.5, axis=1) + 1) / flat.shape[1]
+    share = (np.argmax(cum >= 0.5, axis=1) + 1) / flat.shape[1]
+    return np.where(total[:, 0] > 0, share, 1.0)
 
 
 def mask_share(maps: np.ndarray, masks: np.ndarray) -> np.ndarray:
