@@ -22,10 +22,11 @@ from netviz.views.model import Filters
 
 COLS = 8  # cards per row of a gallery
 WIDTH = 900  # pixels a gallery is enlarged towards
+PAIR_WIDTH = 600  # ... a confused pair's (HTML only, many of them: a smaller file)
 
 
 def plot_gallery(images: np.ndarray, maps: Mapping[str, np.ndarray], labels: Sequence[str], path: str | Path,
-                 cols: int = COLS, cmap: str = "turbo") -> Path:
+                 cols: int = COLS, cmap: str = "turbo", width: int = WIDTH) -> Path:
     """PNG of test images (N, H, W, C), each above its maps (title -> (N, H, W) in [0, 1]), labelled below."""
     n, h, w = images.shape[:3]
     cols = max(1, min(cols, n))
@@ -37,9 +38,9 @@ def plot_gallery(images: np.ndarray, maps: Mapping[str, np.ndarray], labels: Seq
         part = [np.concatenate([r[start : start + cols], np.tile(blank, (cols - len(r[start : start + cols]), 1, 1, 1))])
                 for r in rows]
         bands.append(np.concatenate([tile(p, cols=cols, gap=2) for p in part], axis=0))
-    scale = max(1, min(8, WIDTH // bands[0].shape[1]))
+    scale = max(1, min(8, width // bands[0].shape[1]))
     pixels = [np.round(np.clip(enlarge(b, scale), 0, 1) * 255).astype(np.uint8) for b in bands]
-    left, cap, row_h = 96, 14, pixels[0].shape[0] // len(rows)
+    left, cap, row_h = 96, 24, pixels[0].shape[0] // len(rows)
     height = sum(p.shape[0] + cap for p in pixels) + 4
     fig = _figure(left + pixels[0].shape[1] + 8, height)
     y = 2
@@ -50,8 +51,9 @@ def plot_gallery(images: np.ndarray, maps: Mapping[str, np.ndarray], labels: Seq
                      va="center")
         for i, label in enumerate(labels[b * cols : (b + 1) * cols]):
             x = left + (2 + i * (w + 2) + w / 2) * scale
-            fig.text(x / fig.bbox.width, 1 - (y + block.shape[0] + 1) / height, _compact(label, 22),
-                     fontsize=FONT - 1.5, ha="center", va="top")
+            fig.text(x / fig.bbox.width, 1 - (y + block.shape[0] + 1) / height,
+                     "\n".join(_compact(line, 18) for line in label.split("\n")), fontsize=FONT - 1.5, ha="center",
+                     va="top", linespacing=1.0)
         y += block.shape[0] + cap
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -133,7 +135,8 @@ def draw_galleries(galleries: Sequence[Gallery], folder: Path, model: str, title
     """Every gallery of the model: the three of each head as figures, a confused pair's as an HTML-only one."""
     for g in galleries:
         name = f"errors_{g.head}_{g.kind}" + (f"_{safe(g.pair[0])}_{safe(g.pair[1])}" if g.pair else "")
-        path = plot_gallery(g.images, g.maps, g.labels, folder / "errors" / f"{name}.png")
+        path = plot_gallery(g.images, g.maps, g.labels, folder / "errors" / f"{name}.png",
+                            width=PAIR_WIDTH if g.pair else WIDTH)
         anchor = gallery_id(model, g.head, *g.pair) if g.pair else None
         record(path, "gallery" if g.pair else "errors", gallery_caption(g, title, explained), head=g.head,
                anchor=anchor)

@@ -70,11 +70,10 @@ def head_plan(head: int, info: OutputInfo, true: np.ndarray, probs: np.ndarray, 
     unsure = _ranked(right, conf)[:GALLERY]
     pairs = confused_pairs(true[wrong], pred[wrong], len(info.class_names) > TOP_PAIRS)
     shown: list[tuple[int, int, int, np.ndarray]] = []
-    left = max(0, budget - GALLERY * 2)
+    left = max(0, budget - GALLERY * 2 - len(pairs))  # every pair shows its most confident image, whatever the budget
     for t, p, count in pairs:
-        take = min(CELL_CAP, left)
-        cell = mistakes[(true[mistakes] == t) & (pred[mistakes] == p)][:take]
-        left -= len(cell)
+        cell = mistakes[(true[mistakes] == t) & (pred[mistakes] == p)][: 1 + min(CELL_CAP - 1, left)]
+        left -= len(cell) - 1
         shown.append((t, p, count, cell))
     classes = sorted({c for t, p, _ in pairs for c in (t, p)}) if len(info.class_names) > TOP_PAIRS \
         else sorted(set(true[labelled].tolist()))
@@ -134,7 +133,7 @@ def galleries(p: HeadPlan, info: OutputInfo, x_test: np.ndarray, chosen: np.ndar
 
     def make(kind: str, index: np.ndarray, count: int, pair: tuple[str, str] | None = None) -> Gallery:
         at = np.searchsorted(chosen, index)
-        labels = [f"{_name(info, int(p.true[i]))} → {_name(info, int(p.pred[i]))} {p.confidence[i]:.0%}"
+        labels = [f"{_name(info, int(p.true[i]))}\n→ {_name(info, int(p.pred[i]))} {p.confidence[i]:.0%}"
                   for i in index]
         return Gallery(kind, info.name, _as_float(x_test[index]), {t: m[at] for t, m in maps.items()}, labels,
                        count, pair)
@@ -218,7 +217,7 @@ def error_views(plans: Sequence[HeadPlan], outputs: Sequence[OutputInfo], data: 
     masks = None if data.masks_test is None else np.asarray(data.masks_test)
     shown: list[Gallery] = []
     records: dict[str, HeadErrors] = {}
-    for p in plans:
+    for p in sorted(plans, key=lambda p: -p.errors):  # the head with the most errors first: the body shows it
         info = outputs[p.head]
         per_method = {name: m[p.head] for name, m in found.maps.items()}
         titles = {HEATMAP_METHODS[name].title: m[n - found.extra :] for name, m in per_method.items()}

@@ -52,7 +52,9 @@ def test_cells_are_capped_and_the_budget_shared():
     (t, q, count, cell), = p.pairs
     assert (t, q, count) == (0, 1, 60) and cell.tolist() == list(range(errors.CELL_CAP))
     small = errors.head_plan(0, INFO, true, probs, budget=errors.GALLERY * 2 + 5)
-    assert len(small.pairs[0][3]) == 5
+    assert len(small.pairs[0][3]) == 5  # the pair's first image, and 4 more
+    broke = errors.head_plan(0, INFO, true, probs, budget=0)
+    assert broke.pairs[0][3].tolist() == [0]  # a pair always shows its most confident image: its cell links to it
 
 
 def test_sigmoid_head_decides_at_one_half():
@@ -90,7 +92,7 @@ def test_a_model_that_always_answers_class_0_shows_every_other_image_as_a_confid
     by_kind = {g.kind: g for g in views.galleries}
     confidence = np.exp(2) / (np.exp(2) + 2)  # softmax of (2, 0, 0)
     assert len(by_kind["mistakes"].images) == errors.GALLERY
-    assert by_kind["mistakes"].labels[0] == f"class{true[wrong[0]]} → class0 {confidence:.0%}"
+    assert by_kind["mistakes"].labels[0] == f"class{true[wrong[0]]}\n→ class0 {confidence:.0%}"
     # every mistake ties on confidence: the first ones by index, as the test split orders them
     assert np.array_equal(by_kind["mistakes"].images, data.x_test[wrong[: errors.GALLERY]].astype(np.float32) / 255)
     assert list(by_kind["mistakes"].maps) == ["Grad-CAM"]  # the spec's methods (here the default), no baselines
