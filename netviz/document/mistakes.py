@@ -44,7 +44,7 @@ def mistakes(models: list[ModelView]) -> list[tuple[int, str]]:
     """(rank, sentence): per model its head with the most errors first (rank 1), its other heads after (rank 3)."""
     notes = []
     for m in models:
-        heads = sorted(m.errors.items(), key=lambda item: -item[1].errors)
+        heads = sorted(getattr(m, "errors", {}).items(), key=lambda item: -item[1].errors)  # none: built without
         for k, (head, e) in enumerate(heads):
             text = head_sentence(m, head, e)
             if text:
