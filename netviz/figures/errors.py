@@ -52,7 +52,7 @@ def plot_gallery(images: np.ndarray, maps: Mapping[str, np.ndarray], labels: Seq
         for i, label in enumerate(labels[b * cols : (b + 1) * cols]):
             x = left + (2 + i * (w + 2) + w / 2) * scale
             fig.text(x / fig.bbox.width, 1 - (y + block.shape[0] + 1) / height,
-                     "\n".join(_compact(line, 18) for line in label.split("\n")), fontsize=FONT - 1.5, ha="center",
+                     "\n".join(_compact(line, 17) for line in label.split("\n")), fontsize=FONT - 1, ha="center",
                      va="top", linespacing=1.0)
         y += block.shape[0] + cap
     path = Path(path)

@@ -81,3 +81,23 @@ def test_the_body_keeps_the_first_gallery_and_the_appendix_the_rest_and_the_pair
     assert groups["app-m-errors"].figures == figures["errors"][1:]
     assert list(groups["app-m-errors"].galleries) == figures["gallery"]
     assert groups["app-m-filters"].figures == figures["exemplars"]
+
+
+def test_every_gallery_link_in_the_html_has_its_gallery_and_the_pdf_hides_them(tmp_path):
+    import re
+
+    from netviz.document import build_html
+
+    from . import make_build, make_spec
+
+    results, spec_path = make_build(tmp_path)
+    html = build_html(make_spec(), spec_path, results, tmp_path)
+    links = re.findall(r'<a href="#(errors-[^"]+)" data-gallery>', html)
+    ids = re.findall(r'<figure class="gallery html-only" id="([^"]+)">', html)
+    assert links and set(links) <= set(ids) and len(ids) == len(set(ids))
+    pairs = [(name, head, p) for name, m in results.models.items() for head, e in m.visualization.errors.items()
+             for p in e.pairs if p.shown]
+    assert len(ids) == len(pairs)  # one gallery per confused pair that shows images, in the HTML only
+    assert "Figure" not in html.split(f'id="{ids[0]}"')[1].split("</figure>")[0]  # unnumbered
+    print_css = html.split('<style media="print">')[1].split("</style>")[0]
+    assert ".html-only { display: none; }" in print_css
