@@ -111,23 +111,21 @@ def plot_exemplars(ascent: np.ndarray, crops: np.ndarray, path: str | Path, kern
 
 
 KIND_TITLES = {"mistakes": "Confident mistakes", "unsure": "Least confident right answers",
-               "typical": "Most typical right answers"}
+               "typical": "Most typical right answers", "pair": "Mistakes"}
 
 
 def gallery_caption(g: Gallery, title: str, explained: str) -> str:
-    """What a gallery shows, in the words of its caption."""
+    """What a gallery shows, in the words of its caption: short, the body holds one."""
     n, methods = len(g.images), ", ".join(g.maps) or "no heatmap method"
-    what = {"mistakes": f"the {n} test images head {g.head} of {title} gets wrong with the highest probability, "
-                        f"most confident first ({g.count:,} mistakes in all)",
-            "unsure": f"the {n} right answers of head {g.head} of {title} with the lowest probability, least "
-                      f"confident first (of {g.count:,} right answers)",
-            "typical": f"the most confident right answer of head {g.head} of {title} for each of {n} classes",
-            "pair": (f"test images of class {g.pair[0]} that head {g.head} of {title} took for {g.pair[1]}: "
+    what = {"mistakes": f"the {n} test images it gets wrong with the highest probability ({g.count:,} mistakes in all)",
+            "unsure": f"its {n} least confident right answers (of {g.count:,})",
+            "typical": f"its most confident right answer in each of {n} classes",
+            "pair": (f"test images of class {g.pair[0]} taken for {g.pair[1]}, "
                      + (f"all {g.count:,}" if n == g.count else f"the {n} most confident of {g.count:,}")
                      if g.pair else "")}[g.kind]
-    return (f"{KIND_TITLES.get(g.kind, 'Mistakes')}: {what}. Under each image: true → predicted class and the "
-            f"probability of the prediction; below the input, the map of the {explained} class by {methods}, "
-            f"from the same pass that scores the methods.")
+    return (f"{KIND_TITLES.get(g.kind, 'Mistakes')} of head {g.head} of {title}: {what}; each with true → predicted "
+            f"class and probability, above the maps of the {explained} class by {methods} (from the pass that "
+            f"scores the methods).")
 
 
 def draw_galleries(galleries: Sequence[Gallery], folder: Path, model: str, title: str, explained: str,

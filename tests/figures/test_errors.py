@@ -58,9 +58,11 @@ def test_draw_galleries_records_pairs_as_html_only_galleries_with_their_id(tmp_p
     assert (first.kind, first.anchor) == ("errors", None)
     assert (pair.kind, pair.anchor) == ("gallery", "errors-m-class-4-9")
     assert pair.path == "figures/m/errors/errors_class_pair_4_9.png"
-    assert "the 2 most confident of 7" in pair.caption and "(40 mistakes in all)" in first.caption
+    assert pair.caption.startswith("Mistakes of head class of My net: test images of class 4 taken for 9, the 2 most "
+                                   "confident of 7; each with true → predicted class and probability")
+    assert "(40 mistakes in all)" in first.caption
 
 
 def test_gallery_caption_says_all_when_nothing_is_left_out():
     g = gallery("pair", 7, ("a b", "c"))
-    assert "all 7" in gallery_caption(g, "T", "true") and "map of the true class by Grad-CAM" in gallery_caption(g, "T", "true")
+    assert "all 7" in gallery_caption(g, "T", "true") and "maps of the true class by Grad-CAM" in gallery_caption(g, "T", "true")
