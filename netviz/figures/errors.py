@@ -29,6 +29,7 @@ def plot_gallery(images: np.ndarray, maps: Mapping[str, np.ndarray], labels: Seq
                  cols: int = COLS, cmap: str = "turbo", width: int = WIDTH) -> Path:
     """PNG of test images (N, H, W, C), each above its maps (title -> (N, H, W) in [0, 1]), labelled below."""
     n, h, w = images.shape[:3]
+    scale = max(1, min(8, width // (cols * (w + 2) + 2)))  # from the full row: every gallery's tiles the same size
     cols = max(1, min(cols, n))
     rows = [rgb(images)] + [overlay(images, m, cmap=cmap) for m in maps.values()]
     names = ["input", *maps]
@@ -38,7 +39,6 @@ def plot_gallery(images: np.ndarray, maps: Mapping[str, np.ndarray], labels: Seq
         part = [np.concatenate([r[start : start + cols], np.tile(blank, (cols - len(r[start : start + cols]), 1, 1, 1))])
                 for r in rows]
         bands.append(np.concatenate([tile(p, cols=cols, gap=2) for p in part], axis=0))
-    scale = max(1, min(8, width // bands[0].shape[1]))
     pixels = [np.round(np.clip(enlarge(b, scale), 0, 1) * 255).astype(np.uint8) for b in bands]
     left, cap, row_h = 96, 24, pixels[0].shape[0] // len(rows)
     height = sum(p.shape[0] + cap for p in pixels) + 4
@@ -121,7 +121,7 @@ def gallery_caption(g: Gallery, title: str, explained: str) -> str:
             "unsure": f"its {n} least confident right answers (of {g.count:,})",
             "typical": f"its most confident right answer in each of {n} classes",
             "pair": (f"test images of class {g.pair[0]} taken for {g.pair[1]}, "
-                     + (f"all {g.count:,}" if n == g.count else f"the {n} most confident of {g.count:,}")
+                     + (("the only one" if n == 1 else f"all {n:,}") if n == g.count else f"the {n} most confident of {g.count:,}")
                      if g.pair else "")}[g.kind]
     return (f"{KIND_TITLES.get(g.kind, 'Mistakes')} of head {g.head} of {title}: {what}; each with true → predicted "
             f"class and probability, above the maps of the {explained} class by {methods} (from the pass that "

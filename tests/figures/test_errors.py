@@ -66,3 +66,8 @@ def test_draw_galleries_records_pairs_as_html_only_galleries_with_their_id(tmp_p
 def test_gallery_caption_says_all_when_nothing_is_left_out():
     g = gallery("pair", 7, ("a b", "c"))
     assert "all 7" in gallery_caption(g, "T", "true") and "maps of the true class by Grad-CAM" in gallery_caption(g, "T", "true")
+
+
+def test_a_gallery_of_one_image_has_tiles_of_the_same_size(tmp_path):
+    one = plot_gallery(np.zeros((1, 6, 6, 1)), {"A": np.zeros((1, 6, 6))}, ["0\n→ 1 50%"], tmp_path / "one.png")
+    assert Image.open(one).size == (96 + (6 + 4) * 8 + 8, 2 * 10 * 8 + 24 + 4)  # one card, still enlarged 8x
