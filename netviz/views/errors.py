@@ -23,7 +23,8 @@ from netviz.results import ErrorPair, HeadErrors, Placement
 GALLERY = 8  # images in a gallery of mistakes or unsure right answers
 CELL_CAP = 24  # images shown per confused pair (the count says how many there are)
 TOP_PAIRS = 12  # with more classes than this, only the most confused pairs get galleries
-BUDGET = 320  # images of one model explained for its galleries, all heads together: bounds the cost
+BUDGET = 320  # images of one model explained for its galleries, all heads together: bounds the cost ...
+BUDGET_PIXELS = 32 * 32  # ... for images up to this size; larger ones get proportionally fewer (Score-CAM at 224 px)
 
 
 @dataclass(frozen=True)
@@ -49,8 +50,11 @@ class HeadPlan:
 
 
 def predict_test(model: Any, x: np.ndarray) -> list[np.ndarray]:
-    """Every head's probabilities on the test split: one compiled, chunked forward pass."""
-    return graph.Predictor(model).all_heads(x)
+    """Every head's probabilities on the test split (uint8 or float images): one compiled forward pass, chunked
+    so that only a chunk at a time is held as float32."""
+    predictor = graph.Predictor(model)
+    parts = [predictor.all_heads(_as_float(x[i : i + graph.CHUNK])) for i in range(0, len(x), graph.CHUNK)]
+    return [np.concatenate(column) for column in zip(*parts)]
 
 
 def _ranked(index: np.ndarray, key: np.ndarray) -> np.ndarray:
@@ -91,6 +95,13 @@ def confused_pairs(true: np.ndarray, pred: np.ndarray, top_only: bool) -> list[t
     order = np.lexsort((keys[:, 1], keys[:, 0], -counts))
     found = [(int(keys[i, 0]), int(keys[i, 1]), int(counts[i])) for i in order]
     return found[:TOP_PAIRS] if top_only else found
+
+
+def budget_for(image_shape: Sequence[int]) -> int:
+    """How many images a model's galleries may explain: ``BUDGET`` for small images, fewer for large ones (every
+    method's cost grows with the pixels), never under the two galleries of one head."""
+    pixels = int(image_shape[0]) * int(image_shape[1])
+    return max(2 * GALLERY, int(BUDGET * min(1.0, BUDGET_PIXELS / pixels)))
 
 
 def plan(outputs: Sequence[OutputInfo], labels: dict[str, np.ndarray], probs: Sequence[np.ndarray],

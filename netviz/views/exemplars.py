@@ -17,6 +17,7 @@ import numpy as np
 from netviz.models import graph
 
 EXEMPLARS = 6  # crops per filter (the issue asks for 4 to 8)
+MAX_VALUES = 2**26  # layer values per forward pass (256 MB of float32): 2048 MNIST images, 80 of 112x112x64
 
 
 @dataclass(frozen=True)
@@ -27,11 +28,14 @@ class Exemplars:
     field: tuple[int, int]  # the receptive field, input pixels
 
 
-def strongest_responses(model: Any, layer: str, x: np.ndarray, chunk: int = graph.CHUNK) -> tuple[np.ndarray, np.ndarray]:
-    """(N, F) each filter's largest response on each image and (N, F) the flat cell index where it is."""
+def strongest_responses(model: Any, layer: str, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(N, F) each filter's largest response on each image and (N, F) the flat cell index where it is;
+    in chunks of at most ``MAX_VALUES`` layer values, so a big network's maps never fill the memory."""
     import tensorflow as tf
 
     net = graph.layer_outputs_model(model, [layer])
+    per_image = int(np.prod([d for d in net.outputs[0].shape[1:] if d is not None]))
+    chunk = max(1, min(graph.CHUNK, MAX_VALUES // max(1, per_image)))
 
     @tf.function(autograph=False, input_signature=[tf.TensorSpec((None, *x.shape[1:]), tf.float32)])
     def reduce(batch: Any) -> Any:

@@ -186,7 +186,8 @@ def explain_model(
     activations = activations_view(model, x_shown, choice.activations,
                                    "test images" if DATA_KINDS[data.kind].labelled else "given images")
     filters = filters_view(model, choice.filters, settings.filters, seed, x_shown, data.x_test)
-    plans, extra = error_views.plan(outputs, data.labels_test, error_views.predict_test(model, as_float(data.x_test))) \
+    plans, extra = error_views.plan(outputs, data.labels_test, error_views.predict_test(model, data.x_test),
+                                    error_views.budget_for(data.x_test.shape[1:3])) \
         if DATA_KINDS[data.kind].labelled and len(data.x_test) else ([], np.zeros(0, dtype=np.int64))
     heatmaps, trust_curves, explanations, found = cam_pass(model, initial_model, outputs, data, settings.cam,
                                                            choice.cam, shown, seed, extra)

@@ -101,3 +101,9 @@ def test_a_model_that_always_answers_class_0_shows_every_other_image_as_a_confid
     assert sorted(g.pair for g in pairs) == [("class1", "class0"), ("class2", "class0")]
     assert all(len(g.images) == min(g.count, errors.CELL_CAP) for g in pairs)
     assert len(by_kind["typical"].images) == 1  # only class 0 has right answers
+
+
+def test_the_budget_shrinks_with_the_pixels_but_keeps_two_galleries():
+    assert errors.budget_for((28, 28)) == errors.BUDGET
+    assert errors.budget_for((64, 64)) == errors.BUDGET // 4
+    assert errors.budget_for((224, 224)) == 2 * errors.GALLERY
