@@ -180,7 +180,8 @@ def spatial_grid(traced: Traced, name: str, fields: list[int] | None = None) -> 
     not spread over 0..27 as a plain resize would assume; the heatmap would drift
     by up to 3 pixels towards the borders. The grid is composed along the chain of
     Conv2D, pooling, cropping and padding layers from the input (shape-preserving layers pass through);
-    None when the path is not such a chain (then a plain resize is the best guess).
+    None when the path is not such a chain (then a plain resize is the best guess). ``fields``, when given,
+    receives the receptive field's (height, width) in input pixels (see :func:`receptive_field`).
     """
     import math
 
