@@ -25,12 +25,12 @@ def placement_sentence(title: str, p: Placement) -> str | None:
 
 
 def head_sentence(m: ModelView, head: str, e: HeadErrors) -> str | None:
-    """"X's most frequent mistake: 4 read as 9, 7 of its 43 errors; Grad-CAM's maps are wider ..."."""
+    """"The most frequent mistake of X: 4 read as 9, 7 of its 43 errors ...; Grad-CAM's maps are wider ..."."""
     if not e.errors or not e.pairs:
         return None
     top = e.pairs[0]
     where = m.title if len(m.errors) == 1 else f"{m.title} (head {head})"
-    text = (f"{where}'s most frequent mistake: {top.true} read as {top.predicted}, {thousands(top.count)} of its "
+    text = (f"The most frequent mistake of {where}: {top.true} read as {top.predicted}, {thousands(top.count)} of its "
             f"{thousands(e.errors)} errors on {thousands(e.images)} test images")
     labels = {x.method: x.label for x in m.explanations}
     for method, p in e.placement.items():
@@ -41,10 +41,15 @@ def head_sentence(m: ModelView, head: str, e: HeadErrors) -> str | None:
 
 
 def mistakes(models: list[ModelView]) -> list[tuple[int, str]]:
-    """(rank, sentence): per model its head with the most errors first (rank 1), its other heads after (rank 3)."""
+    """(rank, sentence): per model its head with the most errors first (rank 1), its other heads after (rank 3);
+    a model without a single mistake says so (rank 3)."""
     notes = []
     for m in models:
         heads = sorted(getattr(m, "errors", {}).items(), key=lambda item: -item[1].errors)  # none: built without
+        if heads and not any(e.errors for _, e in heads):
+            every = f" on every one of its {len(heads)} heads" if len(heads) > 1 else ""
+            notes.append((3, f"{m.title} gets all {thousands(heads[0][1].images)} test images right{every}."))
+            continue
         for k, (head, e) in enumerate(heads):
             text = head_sentence(m, head, e)
             if text:

@@ -26,7 +26,7 @@ def model(title: str, heads: dict[str, HeadErrors]):
 def test_the_most_frequent_mistake_with_its_share_of_the_errors():
     m = model("seq_mnist", {"class": errors(43, [("4", "9", 7), ("3", "5", 2)])})
     assert head_sentence(m, "class", m.errors["class"]) == \
-        "seq_mnist's most frequent mistake: 4 read as 9, 7 of its 43 errors on 400 test images."
+        "The most frequent mistake of seq_mnist: 4 read as 9, 7 of its 43 errors on 400 test images."
 
 
 def test_where_the_maps_sit_on_mistakes_against_right_answers():
@@ -45,7 +45,9 @@ def test_the_head_with_the_most_errors_ranks_first_and_a_head_without_errors_say
                             "width": errors(0, [])})
     ranked = mistakes([m])
     assert [r for r, _ in ranked] == [1, 3]
-    assert ranked[0][1].startswith("Four-head (head angle)'s most frequent mistake: 15 read as 30, 9 of its 30")
+    assert ranked[0][1].startswith("The most frequent mistake of Four-head (head angle): 15 read as 30, 9 of its 30")
+    perfect = model("Perfect", {"a": errors(0, []), "b": errors(0, [])})
+    assert mistakes([perfect]) == [(3, "Perfect gets all 400 test images right on every one of its 2 heads.")]
 
 
 def test_off_diagonal_cells_with_a_gallery_link_to_it():
