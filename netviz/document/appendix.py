@@ -92,6 +92,7 @@ class AppendixGroup:
     confusions: list  # outputs whose confusion matrix is shown here
     stats: str | None = None  # "layers", "filters" or "summary": the model's table of that kind comes first
     galleries: tuple = ()  # HTML-only galleries of confused pairs (a confusion-matrix cell links to each)
+    pair_links: tuple = ()  # (gallery id, "head: true → predicted (count)"): an index of them, HTML only
 
 
 @dataclass(frozen=True)
@@ -139,10 +140,18 @@ def appendix_parts(models: list) -> list[AppendixPart]:
             galleries = tuple(model.figures.get("gallery", [])) if key == "errors" else ()
             if figures or shown or stats.get(key) or galleries:
                 groups.append(AppendixGroup(f"app-{model.name}-{key}", f"{letter}.{len(groups) + 1}", title, figures,
-                                            shown, stats.get(key), galleries))
+                                            shown, stats.get(key), galleries, _pair_links(model) if galleries else ()))
         if groups:
             parts.append(AppendixPart(f"app-{model.name}", letter, model.title, model, groups))
     return parts
+
+
+def _pair_links(model: Any) -> tuple:
+    """Every confused pair with a gallery, as (id, words): the way to a pair whose confusion matrix is a picture."""
+    from netviz.results import gallery_id
+
+    return tuple((gallery_id(model.name, head, p.true, p.predicted), f"{head}: {p.true} → {p.predicted} ({p.count:,})")
+                 for head, e in getattr(model, "errors", {}).items() for p in e.pairs if p.shown)
 
 
 def appendix_refs(parts: list[AppendixPart]) -> dict[str, AppendixPart]:

@@ -83,6 +83,10 @@ def test_the_body_keeps_the_first_gallery_and_the_appendix_the_rest_and_the_pair
     assert groups["app-m-errors"].figures == figures["errors"][1:]
     assert list(groups["app-m-errors"].galleries) == figures["gallery"]
     assert groups["app-m-filters"].figures == figures["exemplars"]
+    assert groups["app-m-errors"].pair_links == ()  # a model without error records lists no pairs
+    m.errors = {"class": errors(9, [("4", "9", 7), ("3", "5", 2)])}
+    assert appendix_parts([m])[0].ref("errors").pair_links == (
+        ("errors-m-class-4-9", "class: 4 → 9 (7)"), ("errors-m-class-3-5", "class: 3 → 5 (2)"))
 
 
 def test_every_gallery_link_in_the_html_has_its_gallery_and_the_pdf_hides_them(tmp_path):
