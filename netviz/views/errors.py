@@ -19,6 +19,7 @@ import numpy as np
 from netviz.models import graph
 from netviz.models.outputs import OutputInfo
 from netviz.results import ErrorPair, HeadErrors, Placement
+from netviz.views.exemplars import as_float
 
 GALLERY = 8  # images in a gallery of mistakes or unsure right answers
 CELL_CAP = 24  # images shown per confused pair (the count says how many there are)
@@ -53,7 +54,7 @@ def predict_test(model: Any, x: np.ndarray) -> list[np.ndarray]:
     """Every head's probabilities on the test split (uint8 or float images): one compiled forward pass, chunked
     so that only a chunk at a time is held as float32."""
     predictor = graph.Predictor(model)
-    parts = [predictor.all_heads(_as_float(x[i : i + graph.CHUNK])) for i in range(0, len(x), graph.CHUNK)]
+    parts = [predictor.all_heads(as_float(x[i : i + graph.CHUNK])) for i in range(0, len(x), graph.CHUNK)]
     return [np.concatenate(column) for column in zip(*parts)]
 
 
@@ -146,7 +147,7 @@ def galleries(p: HeadPlan, info: OutputInfo, x_test: np.ndarray, chosen: np.ndar
         at = np.searchsorted(chosen, index)
         labels = [f"{_name(info, int(p.true[i]))}\n→ {_name(info, int(p.pred[i]))} {p.confidence[i]:.0%}"
                   for i in index]
-        return Gallery(kind, info.name, _as_float(x_test[index]), {t: m[at] for t, m in maps.items()}, labels,
+        return Gallery(kind, info.name, as_float(x_test[index]), {t: m[at] for t, m in maps.items()}, labels,
                        count, pair)
 
     found = []
@@ -158,12 +159,6 @@ def galleries(p: HeadPlan, info: OutputInfo, x_test: np.ndarray, chosen: np.ndar
         found.append(make("typical", p.typical, len(p.typical)))
     found += [make("pair", cell, count, (_name(info, t), _name(info, q))) for t, q, count, cell in p.pairs if len(cell)]
     return found
-
-
-def _as_float(x: np.ndarray) -> np.ndarray:
-    x = np.asarray(x)
-    x = x.astype(np.float32) / 255.0 if x.dtype == np.uint8 else x.astype(np.float32)
-    return x[..., None] if x.ndim == 3 else x
 
 
 def half_mass_share(maps: np.ndarray) -> np.ndarray:

@@ -43,7 +43,7 @@ def strongest_responses(model: Any, layer: str, x: np.ndarray) -> tuple[np.ndarr
         flat = tf.reshape(maps, (tf.shape(maps)[0], -1, tf.shape(maps)[-1]))
         return tf.reduce_max(flat, axis=1), tf.argmax(flat, axis=1, output_type=tf.int32)
 
-    parts = [reduce(_as_float(x[i : i + chunk])) for i in range(0, len(x), chunk)]
+    parts = [reduce(as_float(x[i : i + chunk])) for i in range(0, len(x), chunk)]
     return (np.concatenate([v.numpy() for v, _ in parts]), np.concatenate([a.numpy() for _, a in parts]))
 
 
@@ -81,7 +81,7 @@ def layer_exemplars(model: Any, layer: str, x: np.ndarray, filters: np.ndarray |
             cell = int(where[i, j])
             top = int(round(oy + sy * (cell // width) - (field[0] - 1) / 2))
             left = int(round(ox + sx * (cell % width) - (field[1] - 1) / 2))
-            crops[j, r] = crop(_as_float(x[i : i + 1])[0], top, left, field)
+            crops[j, r] = crop(as_float(x[i : i + 1])[0], top, left, field)
     return Exemplars(crops=crops, values=np.where(best > 0, best, 0.0).astype(np.float32),
                      images=np.where(best > 0, order, -1).astype(np.int64), field=field)
 
@@ -90,7 +90,9 @@ def _channels(x: np.ndarray) -> int:
     return 1 if x.ndim == 3 else int(x.shape[-1])
 
 
-def _as_float(x: np.ndarray) -> np.ndarray:
+def as_float(x: np.ndarray) -> np.ndarray:
+    """Images as the model reads them: float32 in [0, 1] with a channel axis (as ``netviz.views.model.as_float``,
+    which this leaf module cannot import)."""
     x = np.asarray(x)
     x = x.astype(np.float32) / 255.0 if x.dtype == np.uint8 else x.astype(np.float32)
     return x[..., None] if x.ndim == 3 else x
