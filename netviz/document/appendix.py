@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from string import ascii_uppercase
 from typing import Any
 
+from netviz.results import gallery_id
+
 # Confusion matrices of more classes than this are read in the appendix (a 2-class head's stays).
 MAX_BODY_CLASSES = 4
 
@@ -148,9 +150,8 @@ def appendix_parts(models: list) -> list[AppendixPart]:
 
 def _pair_links(model: Any) -> tuple:
     """Every confused pair with a gallery, as (id, words): the way to a pair whose confusion matrix is a picture."""
-    from netviz.results import gallery_id
-
-    return tuple((gallery_id(model.name, head, p.true, p.predicted), f"{head}: {p.true} → {p.predicted} ({p.count:,})")
+    return tuple((gallery_id(model.name, head, p.true, p.predicted),
+                  f"{head}: {p.true} → {p.predicted} ({p.count:,})")
                  for head, e in getattr(model, "errors", {}).items() for p in e.pairs if p.shown)
 
 
