@@ -26,8 +26,14 @@ class DataError(NetvizError):
 
 
 class DataConfigError(DataError):
-    """A data set entry that cannot work; ``field`` is the key of the entry to blame."""
+    """A data set entry that cannot work; ``field`` is the key of the entry to blame, or a path of keys
+    below it (``("extra_tests", "moved")``) when the problem sits deeper."""
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(self, field: str | tuple[str, ...], message: str) -> None:
         super().__init__(message)
         self.field = field
+
+    @property
+    def loc(self) -> tuple[str, ...]:
+        """The keys below the data set's entry, as a path."""
+        return (self.field,) if isinstance(self.field, str) else tuple(self.field)

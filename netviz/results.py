@@ -182,12 +182,31 @@ class OverTrainingRecord(Record):
     sentence: str
 
 
+class CascadeRecord(Record):
+    """Cascading randomization: the layers with weights re-initialized step by step from the output down
+    (cumulative), and how much of each method's trained maps is left after each step, on the sanity
+    check's images (mean |Spearman rho| of |map|, mean SSIM), per method and head."""
+
+    steps: list[list[str]]  # the layers randomized at each step (a step keeps the ones before it randomized)
+    layer: str  # the heatmap layer
+    above: list[bool]  # per step: it holds layers after the heatmap layer
+    images: int
+    spearman: dict[str, dict[str, list[float]]]  # method -> head -> one per step
+    ssim: dict[str, dict[str, list[float]]]
+
+    @property
+    def labels(self) -> list[str]:
+        """Each step in a few words: its layer, or its first layer and how many more."""
+        return [s[0] if len(s) == 1 else f"{s[0]} +{len(s) - 1}" for s in self.steps]
+
+
 class Visualization(Record):
     figures: list[FigureRecord]
     layers: dict[str, LayerStats]
     filters: dict[str, FilterStats]
     explanations: dict[str, dict[str, Scores]]  # method -> head -> scores, in the spec's order
     over_training: OverTrainingRecord | None = None  # none: no epochs kept (visualize.over_training)
+    cascade: CascadeRecord | None = None  # none: built before netviz randomized step by step
     errors: dict[str, HeadErrors] = {}  # head -> its error analysis; empty: no labels, or built before it existed
 
 
@@ -205,11 +224,16 @@ class ModelResults(Record):
     outputs: dict[str, OutputDescription]
     evaluation: dict[str, Evaluation]  # empty: images without labels, nothing to evaluate against
     visualization: Visualization | None  # None: built with visualization off
+    extra_tests: dict[str, dict[str, Evaluation]] = {}  # a further test split (arrays' extra_tests) -> output -> scores
 
     @model_validator(mode="after")
     def _every_output_evaluated(self) -> ModelResults:
         if self.evaluation and list(self.evaluation) != list(self.outputs):
             raise ValueError(f"evaluation covers {list(self.evaluation)}, the outputs are {list(self.outputs)}")
+        for split, scores in self.extra_tests.items():
+            if not set(scores) <= set(self.evaluation):
+                raise ValueError(f"extra_tests.{split} scores {sorted(set(scores) - set(self.evaluation))}, which the"
+                                 f" test split does not")
         return self
 
 
@@ -224,6 +248,7 @@ class TrainingRecord(Record):
     data: Split
     params: Params
     summary: list[SummaryRow]
+    extra_tests: dict[str, dict[str, Evaluation]] = {}  # a further test split -> output -> evaluation
 
 
 class VisualizationRecord(Record):

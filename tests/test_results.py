@@ -97,6 +97,16 @@ def test_every_output_is_evaluated_and_every_data_set_summarized() -> None:
         Results.model_validate(raw)
 
 
+def test_extra_test_splits_score_only_the_evaluated_outputs() -> None:
+    raw = load_raw()
+    model = raw["models"]["seq_mnist"]
+    model["extra_tests"] = {"rotated": {"class": model["evaluation"]["class"]}}
+    assert Results.model_validate(raw).models["seq_mnist"].extra_tests["rotated"]["class"].accuracy > 0
+    model["extra_tests"]["rotated"]["colour"] = model["evaluation"]["class"]
+    with pytest.raises(ValidationError, match=r"extra_tests.rotated scores \['colour'\], which the test split does not"):
+        Results.model_validate(raw)
+
+
 def test_explanations_are_open_to_new_methods() -> None:
     """A new heatmap method or baseline is a new key with the same scores, not a schema change."""
     raw = load_raw()

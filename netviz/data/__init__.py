@@ -3,6 +3,6 @@ each a :data:`netviz.registry.DATA_KINDS` entry. Every kind returns a :class:`Da
 images and integer labels; images become float per batch, never held as float32 in full.
 """
 
-from netviz.data.base import Dataset, describe_dataset, load_dataset
+from netviz.data.base import Dataset, ExtraTest, describe_dataset, load_dataset
 
-__all__ = ["Dataset", "describe_dataset", "load_dataset"]
+__all__ = ["Dataset", "ExtraTest", "describe_dataset", "load_dataset"]

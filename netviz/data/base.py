@@ -19,6 +19,19 @@ from netviz.spec.facts import DataFacts
 
 
 @dataclass(frozen=True)
+class ExtraTest:
+    """A further test split, kept apart from the main one: images drawn another way (a mark moved, a new
+    camera, another hospital), on which a trained network is evaluated to see what it has really learned.
+
+    ``labels`` has a target's labels where the split has them (the class for ``arrays``). It is only
+    evaluated: the heatmaps are made and scored on the main test split.
+    """
+
+    x: np.ndarray
+    labels: dict[str, np.ndarray]
+
+
+@dataclass(frozen=True)
 class Dataset:
     """A train/test split of uint8 images with one integer label array per target.
 
@@ -26,7 +39,8 @@ class Dataset:
     "width", "angle", "colour") to an int array of shape (N,). ``class_names`` gives
     the human-readable name of each class index per target. ``masks_test`` holds the
     boolean (N, H, W) object pixels of the test images when the data has them (LINE,
-    arrays with masks): the heatmaps are then scored against them.
+    arrays with masks): the heatmaps are then scored against them. ``extra_tests`` holds
+    further named test splits (``arrays``' ``extra_tests``), each evaluated apart.
     """
 
     name: str
@@ -38,6 +52,7 @@ class Dataset:
     class_names: dict[str, list[str]]
     masks_test: np.ndarray | None = None
     provenance: dict[str, object] = field(default_factory=dict)
+    extra_tests: dict[str, ExtraTest] = field(default_factory=dict)
 
     @property
     def input_shape(self) -> tuple[int, int, int]:

@@ -35,6 +35,7 @@ GROUPS = (("layers", "Every layer, in the layout of Keras' model.summary()"),
           ("cam", "Class-activation heatmaps of every output"),
           ("trust", "Deletion and insertion curves"),
           ("errors", "Error analysis on the test split: mistakes, unsure and typical answers, confused pairs"),
+          ("cascade", "Cascading randomization, layer by layer from the output"),
           ("confusion", "Confusion matrices"),
           ("other", "Other figures"))
 
@@ -115,7 +116,8 @@ def _left_over(model: Any) -> dict[str, list]:
     rest = {kind: [f for f in figs if f not in body.get(kind, [])] for kind, figs in model.figures.items()}
     return {"activations": rest.get("activations", []),
             "filters": rest.get("filters", []) + rest.get("kernels", []) + rest.get("exemplars", []),
-            "cam": rest.get("cam", []), "trust": rest.get("trust", []), "errors": rest.get("errors", []),
+            "cam": rest.get("cam", []), "trust": rest.get("trust", []), "cascade": rest.get("cascade", []),
+            "errors": rest.get("errors", []),
             "other": rest.get("other", [])}
 
 

@@ -21,6 +21,7 @@ from netviz.document.appendix import (
     body_view,
     table_in_appendix,
 )
+from netviz.document.cascade import cascade_notes
 from netviz.document.inferences import observations, verdicts
 from netviz.document.model_view import ModelView, model_view
 from netviz.results import Results
@@ -138,6 +139,7 @@ def build_context(spec: Spec, spec_path: Path, results: Results, out_dir: Path) 
         "visualize": results.visualize,
         "observations": observations(models, results.visualize.cam.sanity_threshold),
         "verdicts": verdicts(models, results.visualize.cam.sanity_threshold),
+        "cascades": cascade_notes(models, results.visualize.cam.sanity_threshold),
         "meta": metadata(spec, models, results),
         "number": Numbering(),
         "appendix": appendix, "appendix_of": appendix_refs(appendix), "table_in_appendix": table_in_appendix,

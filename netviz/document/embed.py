@@ -43,6 +43,9 @@ class Figure:
     width_pct: int
     svg: str | None = None  # an SVG drawn inline (its links work), not as an image: the architecture graph
     anchor: str | None = None  # the id the architecture graph links to
+    switch: str | None = None  # HTML only: figures with the same key are one method each, shown as tabs
+    tab: str | None = None  # HTML only: this figure's tab label (its method's title)
+    tiles: str | None = None  # HTML only: a filter grid's layout as JSON, for the filter viewer
 
 
 def resolve_inside(root: Path, relative: str) -> Path:

@@ -7,13 +7,19 @@ is installed at all. ``BundledFonts`` swaps WeasyPrint's fontconfig configuratio
 for an empty one holding only the faces of ``templates/fonts/fonts.css``; the
 generic families map to them too, so no lookup can reach the system.
 
-Where WeasyPrint subsets or converts a font with fontTools (no HarfBuzz subsetter
->= 4.1 on the machine, a WOFF face, a variable font), fontTools stamps the new
-font's ``head.modified`` with the current time: ``pinned_font_timestamps`` fixes it.
+WeasyPrint subsets each embedded font with HarfBuzz's subsetter when the machine has
+``libharfbuzz-subset`` (>= 4.1), else with fontTools, and the two write different bytes
+for the same glyphs (Debian's ``chromium`` package brings the library along, so a machine
+that installed the browser for the tests made another PDF than one that did not).
+``fonttools_subsetter`` makes every machine take the fontTools path: it is a Python
+dependency of WeasyPrint, always there. Where fontTools subsets or converts a font, it
+stamps the new font's ``head.modified`` with the current time: ``pinned_font_timestamps``
+fixes it.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import warnings
 from collections.abc import Iterator
@@ -79,3 +85,30 @@ def pinned_font_timestamps() -> Iterator[None]:
         yield
     finally:
         _h_e_a_d.timestampNow = clock
+
+
+class _SubsetterNotice(logging.Filter):
+    """Drops WeasyPrint's notice that it subsets with fontTools: netviz asks it to, on purpose."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "instead of HarfBuzz-Subset" not in record.getMessage()
+
+
+@contextmanager
+def fonttools_subsetter() -> Iterator[None]:
+    """Make WeasyPrint subset fonts with fontTools, whether or not ``libharfbuzz-subset`` is installed.
+
+    WeasyPrint picks the subsetter by the module global ``weasyprint.pdf.fonts.harfbuzz_subset``
+    (the library, or None where it is missing); None is the path every machine can take.
+    """
+    import weasyprint.pdf.fonts as pdf_fonts
+
+    library, notice = pdf_fonts.harfbuzz_subset, _SubsetterNotice()
+    logger = logging.getLogger("weasyprint")
+    pdf_fonts.harfbuzz_subset = None
+    logger.addFilter(notice)
+    try:
+        yield
+    finally:
+        pdf_fonts.harfbuzz_subset = library
+        logger.removeFilter(notice)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from netviz.document.fmt import num, pct, signed_points, thousands
 from netviz.document.mistakes import mistakes
 from netviz.document.model_view import Explanation, FilterStatsRow, ModelView
+from netviz.document.splits import Pointing, looks_at_masks, split_notes
 
 
 def _scored(models: list[ModelView]) -> list[tuple[ModelView, str, float, float | None]]:
@@ -236,13 +237,25 @@ def _flag_note(m: ModelView, group: list[Explanation], threshold: float) -> str:
             f" than the learned weights.")
 
 
+def split_findings(models: list[ModelView]) -> list[str]:
+    """What each model's further test splits show, told with whether its heatmaps sit on the masks
+    (netviz.document.splits): a network right on its own test split, wrong where a mark moved, and looking at it."""
+    items = []
+    for m in models:
+        pointing = [Pointing(rows[0].label, _mean([e.scores.pointing_game for e in rows]), rows[0].baseline)
+                    for baseline in (False, True) for rows in _by_method(m, "pointing_game", baseline).values()]
+        items.append((m.title, list(m.test_splits), looks_at_masks(m.title, pointing)))
+    return split_notes(items)
+
+
 def observations(models: list[ModelView], sanity_threshold: float) -> list[str]:
     """All computed observations, the most telling first: findings against a baseline or a check (a baseline
     that beats every method, a method flagged by the sanity check), then what the methods show, then maps left
     empty, then layers and training, and last the restatements of accuracy. Stable within a rank."""
     flagged = [(2 if text.startswith("No heatmap method is flagged") else 0, text)
                for text in sanity(models, sanity_threshold)]
-    ranked = [*_localization(models), *_faithfulness(models), *flagged, *mistakes(models),
+    ranked = [*[(0, t) for t in split_findings(models)], *_localization(models), *_faithfulness(models), *flagged,
+              *mistakes(models),
               *[(2, t) for t in empty_maps(models)],
               *[(3, t) for t in (*dead_channels(models), *hardest_heads(models), *generalization(models))],
               *[(4, t) for t in accuracy_vs_reference(models)]]

@@ -14,7 +14,10 @@ from statistics import fmean
 
 from netviz.document.confusion import Confusion, build_confusion
 from netviz.document.embed import Figure, load_figure
+from netviz.document.explore import explorable
+from netviz.document.splits import SplitAccuracy, split_rows
 from netviz.results import (
+    CascadeRecord,
     DatasetSummary,
     Fact,
     HeadErrors,
@@ -29,7 +32,7 @@ from netviz.results import (
 from netviz.spec.schema import Train
 
 KIND_ORDER = ("architecture", "curves", "activations", "filters", "kernels", "exemplars", "cam", "trust", "errors",
-              "gallery", "over_training")
+              "gallery", "over_training", "cascade")
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,8 @@ class ModelView:
     filter_stats: list[FilterStatsRow]
     explanations: list[Explanation]
     history: dict[str, list[float]]
+    cascade: CascadeRecord | None = None  # cascading randomization, when the build made one
+    test_splits: list[SplitAccuracy] = field(default_factory=list)  # the main and further test splits, when there are further ones
     errors: dict[str, HeadErrors] = field(default_factory=dict)  # head -> its error analysis on the test split
 
     @property
@@ -179,9 +184,11 @@ def model_view(name: str, m: ModelResults, dataset: DatasetSummary, methods: dic
         name=name, title=m.title, dataset=m.dataset, sequential=m.sequential, description=m.description,
         layers_text=m.layers_text, summary=_summary(m.summary, list(m.outputs)), params=m.params.model_dump(),
         dataset_info=dataset, provenance=[(_label(k), _provenance_value(v)) for k, v in dataset.provenance.items()],
-        data=m.data.model_dump(), train=m.train, outputs=_outputs(m, name), figures=_figures(out_dir, vis, name),
+        data=m.data.model_dump(), train=m.train, outputs=_outputs(m, name),
+        figures=explorable(_figures(out_dir, vis, name), vis, methods, name, dataset.input_shape),
         layer_stats=_layer_stats(vis), filter_stats=_filter_stats(vis), explanations=_explanations(vis, methods),
-        history=m.history, errors=vis.errors if vis else {},
+        history=m.history, cascade=vis.cascade if vis else None, test_splits=split_rows(m),
+        errors=vis.errors if vis else {},
     )
 
 

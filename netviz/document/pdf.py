@@ -5,7 +5,8 @@ or the wider file system. The fetcher enforces that with the rule of
 ``netviz.document.urls``: ``data:`` URIs and files inside the allowed folders (the
 build folder, the template folders) are served, everything else
 (``file:///etc/passwd``, ``http://...``) stops the build. The fonts are the
-package's own (``netviz.document.fonts``), so the bytes do not depend on the machine.
+package's own and always subset by fontTools (``netviz.document.fonts``), so the bytes do not
+depend on the machine.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 from netviz.document.fonts import (  # first: quiets WeasyPrint's font check
     BundledFonts,
     font_stylesheet,
+    fonttools_subsetter,
     pinned_font_timestamps,
 )
 
@@ -70,11 +72,12 @@ def pdf_bytes(html: str, base: Path, roots: list[Path], fonts_dir: Path) -> byte
 
     ``pdf_identifier=True`` makes pydyf derive the /ID from an MD5 of the content
     instead of leaving it out, so identical input gives an identical, valid file;
-    dates come only from <meta name=dcterms.*> which the context fixes.
+    dates come only from <meta name=dcterms.*> which the context fixes. The fonts are
+    subset by fontTools on every machine (see ``netviz.document.fonts``).
     """
     document = pdf_document(html, base, roots, fonts_dir)
     try:
-        with pinned_font_timestamps():
+        with pinned_font_timestamps(), fonttools_subsetter():
             return document.write_pdf(pdf_identifier=True, uncompressed_pdf=False)
     except FatalURLFetchingError as err:
         _reraise(err)

@@ -26,6 +26,8 @@ WHITE = (1.0, 1.0, 1.0)
 DEAD_FRAME = (0.85, 0.1, 0.1)
 DPI = 100
 FONT = 8
+FILTER_COLS = 8  # filter images per row of a filter grid
+FILTER_GAP = 2  # pixels between them (room for the red frame of a dead filter)
 
 
 # ------------------------------------------------------------------ pixels
@@ -132,11 +134,28 @@ def plot_activations(maps: np.ndarray, path: str | Path, band: int = BAND, scale
     return save_png(activation_grid(maps, band), path, scale)
 
 
-def filter_grid(images: np.ndarray, dead: np.ndarray | None = None, cols: int = 8) -> np.ndarray:
+def filter_grid(images: np.ndarray, dead: np.ndarray | None = None, cols: int = FILTER_COLS) -> np.ndarray:
     """(F, H, W, C) optimized inputs, each stretched to its own range; dead filters framed in red."""
     tiles = rgb(stretch(images, axes=(1, 2, 3)))
     frames = None if dead is None else [DEAD_FRAME if d else None for d in dead]
-    return tile(tiles, cols=cols, gap=2, frames=frames)
+    return tile(tiles, cols=cols, gap=FILTER_GAP, frames=frames)
+
+
+def filter_grid_layout(width: int, height: int, n: int, tile: tuple[int, int]) -> tuple[int, int] | None:
+    """Where the ``n`` filter images of ``tile`` (height, width) pixels lie in a ``width`` x ``height`` PNG
+    that :func:`plot_filters` wrote: (scale, columns), filter image i at
+    ``scale * (gap + (i % cols) * (tile width + gap))`` across; None when that grid does not give the size.
+
+    The report's filter viewer cuts single filter images out of the grid picture with it. The tile size
+    is needed: the picture's size alone fits several layouts (5 tiles of 28 px at scale 7, of 104 px at 2).
+    """
+    cols = max(1, min(FILTER_COLS, n))
+    rows = -(-n // cols)
+    grid_w, grid_h = cols * (tile[1] + FILTER_GAP) + FILTER_GAP, rows * (tile[0] + FILTER_GAP) + FILTER_GAP
+    scale = width // grid_w
+    if scale < 1 or (width, height) != (scale * grid_w, scale * grid_h):
+        return None
+    return scale, cols
 
 
 def plot_filters(images: np.ndarray, path: str | Path, dead: np.ndarray | None = None, scale: int | None = None) -> Path:
@@ -328,6 +347,31 @@ def plot_scores_over_training(epochs: Sequence[int], scores: Mapping[str, Mappin
         ax.set_ylabel(label, fontsize=FONT)
         ax.tick_params(labelsize=FONT - 1)
         ax.legend(fontsize=FONT - 1, frameon=False, loc="upper left", bbox_to_anchor=(1.02, 1.0))
+    fig.tight_layout()
+    return _save_svg(fig, path)
+
+
+def plot_cascade(steps: Sequence[str], spearman: Mapping[str, Sequence[float]], ssim: Mapping[str, Sequence[float]],
+                 path: str | Path, threshold: float, baselines: Collection[str] = ()) -> Path:
+    """SVG of a cascading randomization: the mean |Spearman rho| (left) and SSIM (right) of each method's maps with
+    the trained ones after each step, the steps from the output down; baselines dashed, the threshold dotted."""
+    fig = _figure(820, 300)
+    axes = fig.subplots(1, 2)
+    x = np.arange(1, len(steps) + 1)
+    for ax, values, label in ((axes[0], spearman, "mean |Spearman ρ|"), (axes[1], ssim, "mean SSIM")):
+        for method, ys in values.items():
+            ax.plot(x, [float(v) for v in ys], "--" if method in baselines else "-", marker="o", markersize=3,
+                    label=method)
+        low = min(0.0, *(float(v) for ys in values.values() for v in ys))
+        ax.set_ylim(low - 0.02, 1.02)
+        ax.set_xticks(x)
+        ax.set_xticklabels(list(steps), rotation=30, ha="right", fontsize=FONT - 1)
+        ax.set_xlabel("randomized down to (cumulative, from the output)", fontsize=FONT)
+        ax.set_ylabel(label, fontsize=FONT)
+        ax.set_title(f"{label} with the trained network's maps", fontsize=FONT)
+        ax.tick_params(axis="y", labelsize=FONT - 1)
+    axes[0].axhline(threshold, color="0.4", linestyle=":", linewidth=1)
+    axes[1].legend(fontsize=FONT - 1, frameon=False, loc="upper left", bbox_to_anchor=(1.02, 1.0))
     fig.tight_layout()
     return _save_svg(fig, path)
 

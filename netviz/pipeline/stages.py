@@ -167,11 +167,17 @@ def _load_datasets(spec: Spec, spec_path: Path, progress: Progress) -> dict[str,
             try:
                 datasets[name] = load_dataset(name, config, spec.seed)
             except DataError as err:
-                raise located(spec_path, ("datasets", name, *([err.field] if isinstance(err, DataConfigError) else [])),
+                raise located(spec_path, ("datasets", name, *(err.loc if isinstance(err, DataConfigError) else ())),
                               str(err)) from None
             d = datasets[name]
             progress(f"data {name}: {len(d.x_train):,} train + {len(d.x_test):,} test images {d.input_shape}")
     return datasets
+
+
+def _extra_parts(data: Dataset) -> list[Any]:
+    """The further test splits' names and arrays, for the training key (nothing when there are none)."""
+    return [list(data.extra_tests), *(a for s in data.extra_tests.values() for a in (s.x, *s.labels.values()))
+            ] if data.extra_tests else []
 
 
 def _dataset_summary(data: Dataset) -> DatasetSummary:
@@ -190,7 +196,7 @@ def _model_stage(spec: Spec, model_spec: schema.Model, data: Dataset, out: Path,
     train_key = cache.training_key(model_spec.model_dump(mode="json", exclude={"visualize", "title", "description"}),
                                    *([{"snapshots": snapshots}] if snapshots else []),
                              dataset_config, spec.seed, spec.runtime.fast_kernels, data.x_train, data.labels_train,
-                             data.x_test, data.labels_test, *((source.digest,) if source else ()))
+                             data.x_test, data.labels_test, *((source.digest,) if source else ()), *_extra_parts(data))
     paths = ModelPaths(out, model_spec.name)
     trained = None if options.force or source and model_spec.train is None else _cached(paths.train_json, TrainingRecord, train_key)
     keras_model = initial = None
@@ -290,13 +296,16 @@ def _train(spec: Spec, model_spec: schema.Model, data: Dataset, outputs: list, p
                        verbose=0 if options.quiet else (1 if sys.stdout.isatty() else 2),  # bars on a terminal
                        callbacks=callbacks, fast_kernels=spec.runtime.fast_kernels)
     evaluation = train.evaluate(keras_model, outputs, data.x_test, data.labels_test)
+    extra = train.evaluate_extra(keras_model, outputs, data.extra_tests)
     summary = ", ".join(f"{name} {e.accuracy:.4f}" for name, e in evaluation.items())
+    summary += "".join(f"; on {split}: " + ", ".join(f"{n} {e.accuracy:.4f}" for n, e in ev.items())
+                       for split, ev in extra.items())
     progress(f"{model_spec.name}: trained in {result.seconds:.1f}s; test accuracy {summary}")
     _save_model(keras_model, paths.model)
     trained = TrainingRecord(
         key=key, history=result.history, evaluation=evaluation, train=t, seconds=round(result.seconds, 2),
         data=Split(train=result.train_size, validation=result.validation_size, test=len(data.x_test)),
-        params=_params(keras_model), summary=_summary(keras_model, model_spec),
+        params=_params(keras_model), summary=_summary(keras_model, model_spec), extra_tests=extra,
     )
     io.write_json(paths.train_json, trained.model_dump(mode="json"))
     return keras_model, initial, trained
@@ -308,6 +317,7 @@ def _as_it_is(model_spec: schema.Model, source: Source, key: str, progress: Prog
 
     data = source.data
     evaluation = train.evaluate(source.model, source.outputs, data.x_test, data.labels_test) if source.labelled else {}
+    extra = train.evaluate_extra(source.model, source.outputs, data.extra_tests) if source.labelled else {}
     if evaluation:
         summary = ", ".join(f"{name} {e.accuracy:.4f}" for name, e in evaluation.items())
         progress(f"{model_spec.name}: not trained (weights as loaded); test accuracy {summary}")
@@ -316,7 +326,7 @@ def _as_it_is(model_spec: schema.Model, source: Source, key: str, progress: Prog
     trained = TrainingRecord(
         key=key, history={}, evaluation=evaluation, train=None, seconds=0.0,
         data=Split(train=0, validation=0, test=len(data.x_test) if source.labelled else 0),
-        params=_params(source.model), summary=_summary(source.model, model_spec),
+        params=_params(source.model), summary=_summary(source.model, model_spec), extra_tests=extra,
     )
     return source.model, source.initial(), trained
 
@@ -368,10 +378,26 @@ def _visualize(spec: Spec, model_spec: schema.Model, data: Dataset, outputs: lis
     over = _over_training(spec, model_spec, keras_model, outputs, data, out)
     figures, scores = draw_model(views, history, out, model_spec.name, model_spec.title or model_spec.name, graph,
                                  _head_labels(graph, outputs, evaluation), over)
+    cascaded, cascade_record = _cascade(spec, model_spec, keras_model, initial, outputs, data, out, progress)
+    figures += cascaded
     progress(f"{model_spec.name}: {len(figures)} figures in {time.perf_counter() - started:.1f}s")
     return Visualization(figures=figures, layers={a.layer: a.stats for a in views.activations},
                          filters={f.layer: f.stats for f in views.filters}, explanations=views.explanations,
-                         over_training=scores, errors=views.errors)
+                         over_training=scores, cascade=cascade_record, errors=views.errors)
+
+
+def _cascade(spec: Spec, model_spec: schema.Model, keras_model: Any, initial: Any, outputs: list, data: Dataset,
+             out: Path, progress: Progress) -> tuple[list, Any]:
+    """Cascading randomization of every heatmap method: its figure and its record."""
+    from netviz.figures.cascade import draw_cascade
+    from netviz.views.cascade import cascade
+
+    started = time.perf_counter()
+    views = cascade(keras_model, initial, outputs, data, spec.visualize, model_spec.visualize, spec.seed)
+    found = draw_cascade(views, out, model_spec.name, spec.visualize.cam.sanity_threshold)
+    progress(f"{model_spec.name}: cascading randomization, {len(views.steps)} steps, in "
+             f"{time.perf_counter() - started:.1f}s")
+    return found
 
 
 def _over_training(spec: Spec, model_spec: schema.Model, keras_model: Any, outputs: list, data: Dataset,
@@ -416,5 +442,5 @@ def _model_results(model_spec: schema.Model, outputs: list, trained: TrainingRec
         history=trained.history,
         outputs={o.name: OutputDescription(target=o.target, activation=o.activation, class_names=list(o.class_names))
                  for o in outputs},
-        evaluation=trained.evaluation, visualization=visualization,
+        evaluation=trained.evaluation, visualization=visualization, extra_tests=trained.extra_tests,
     )

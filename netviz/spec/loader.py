@@ -375,7 +375,7 @@ def _dataset_facts(spec: Spec, name: str, lines: dict[Loc, int], shown: str) -> 
         config = spec.datasets[name]
         return DATA_KINDS[config.kind].describe(config)
     except DataConfigError as err:
-        loc: Loc = ("datasets", name, err.field)
+        loc: Loc = ("datasets", name, *err.loc)
         raise SpecError(shown, _line_for(loc, lines, None), _dotted(loc), str(err)) from None
     except OSError as err:
         loc = ("datasets", name)

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 import numpy as np
 
+from netviz.data.base import ExtraTest
 from netviz.interrupt import stop_training
 from netviz.models.outputs import OutputInfo
 from netviz.results import Evaluation
@@ -315,6 +316,17 @@ def evaluate(model: Any, outputs: list[OutputInfo], x: np.ndarray, labels: dict[
     return {out.name: Evaluation(**classification_scores(labels[out.target], pred, out.num_classes),
                                  reference_accuracy=out.reference_accuracy)
             for out, pred in zip(outputs, predicted)}
+
+
+def evaluate_extra(model: Any, outputs: list[OutputInfo], splits: Mapping[str, ExtraTest]) -> dict[str, dict[str, Evaluation]]:
+    """Per further test split, the evaluation of every output whose target the split labels: each split
+    apart, so a fall in accuracy on one (a mark moved, another camera) shows beside the main test split."""
+    found = {}
+    for name, split in splits.items():
+        scored = [o for o in outputs if o.target in split.labels]
+        if scored:
+            found[name] = evaluate(model, scored, split.x, split.labels)
+    return found
 
 
 def classification_scores(truth: np.ndarray, predicted: np.ndarray, classes: int) -> dict[str, Any]:

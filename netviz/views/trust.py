@@ -161,18 +161,24 @@ def deletion_insertion(
 # ------------------------------------------------------------------ sanity check
 
 def rankdata(values: np.ndarray) -> np.ndarray:
-    """Ranks 1..n along the last axis, ties sharing their average rank (as scipy.stats.rankdata)."""
+    """Ranks 1..n along the last axis, ties sharing their average rank (as scipy.stats.rankdata).
+
+    All rows at once: a stable sort per row, then each run of equal values (a row's first value
+    always starts one) gets the mean of the positions it spans.
+    """
     values = np.asarray(values, dtype=np.float64)
     flat = values.reshape(-1, values.shape[-1])
+    rows, m = flat.shape
+    order = np.argsort(flat, axis=1, kind="stable")
+    s = np.take_along_axis(flat, order, axis=1)
+    first = np.ones_like(s, dtype=bool)
+    first[:, 1:] = s[:, 1:] != s[:, :-1]
+    starts = np.flatnonzero(first)  # positions in the flattened rows: no run crosses a row
+    ends = np.r_[starts[1:], rows * m]
+    offset = starts - starts % m
+    average = (starts - offset + ends - offset - 1) / 2.0 + 1.0
     out = np.empty_like(flat)
-    for row, v in enumerate(flat):
-        order = np.argsort(v, kind="mergesort")
-        s = v[order]
-        first = np.r_[True, s[1:] != s[:-1]]
-        group = np.cumsum(first) - 1
-        bounds = np.r_[np.flatnonzero(first), len(s)]
-        avg = (bounds[:-1] + bounds[1:] - 1) / 2.0 + 1.0
-        out[row, order] = avg[group]
+    np.put_along_axis(out, order, average[np.cumsum(first.ravel()) - 1].reshape(rows, m), axis=1)
     return out.reshape(values.shape)
 
 

@@ -79,15 +79,82 @@ def write_folder(out: Path, per_class: int, size: int = 28, channels: int = 1, s
 
 def write_npz(out: Path, per_class: int, size: int = 28, channels: int = 3, seed: int = 0) -> int:
     """An ``arrays`` .npz: x, y, class_names and masks."""
-    out = Path(out)
     images, labels, masks = draw_shapes(per_class, size, channels, seed)
+    _save_npz(Path(out), x=images, y=labels, class_names=np.array(CLASSES), masks=masks)
+    return len(images)
+
+
+# ------------------------------------------------------------------ SHORTCUT: a faint mark gives the class away
+
+CORNERS = ((0, 0), (0, 1), (1, 0), (1, 1))  # (bottom?, right?): class i's mark sits in corner CORNERS[i]
+
+
+def corner_marks(corners: np.ndarray, size: int, mark: int, inset: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """(N, size, size) bool masks of a right triangle with legs of ``mark`` px, its right angle ``inset`` px in
+    from the corner each row of ``corners`` names (so each mark points at its corner), and of the pixels lit in
+    it: a checkerboard that starts lit at the right angle, so the four marks are turns of one another."""
+    rows, cols = np.arange(size)[None, :, None], np.arange(size)[None, None, :]
+    bottom, right = corners[:, 0, None, None] == 1, corners[:, 1, None, None] == 1
+    down = np.where(bottom, size - 1 - inset - rows, rows - inset)  # px from the corner's edge, inwards
+    across = np.where(right, size - 1 - inset - cols, cols - inset)
+    return (down >= 0) & (across >= 0) & (down + across < mark), (down + across) % 2 == 0
+
+
+def draw_shortcut(per_class: int, size: int = 28, seed: int = 0, moved: bool = False, mark: int = 7,
+                  sides: tuple[int, int] = (6, 10), level: tuple[int, int] = (100, 126),
+                  bright: tuple[int, int] = (130, 170)) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """SHAPES with a shortcut: (N, size, size, 1) uint8 images, (N,) labels, (N, size, size) masks of the mark.
+
+    Each image holds a small shape (``sides`` px, grey ``bright``) kept clear of the corners and, in the
+    corner its class names (circle top left, square top right, triangle bottom left, cross bottom right),
+    a small corner triangle of checkerboard pixels at a grey ``level`` below the shape's: the class can be
+    read from the mark alone, and a small network finds the mark easier to read than the shape. A
+    one-pixel checkerboard has no edges inside it for a Sobel filter (each pixel's neighbours two apart
+    are equal), so the edge baseline finds the shape, not the mark. The mask is the mark's, not the
+    shape's: the pointing game asks whether a heatmap sits on the mark. ``moved`` puts each mark in one
+    of the three other corners, drawn at random (turned to fit it): it then names a wrong class, and
+    only a network that reads the shape stays right.
+    """
+    from PIL import Image, ImageDraw
+
+    rng = np.random.default_rng(seed)
+    n = per_class * len(CLASSES)
+    labels = np.repeat(np.arange(len(CLASSES)), per_class)
+    shapes = np.zeros((n, size, size), dtype=bool)
+    canvas = Image.new("L", (size, size))
+    pen = ImageDraw.Draw(canvas)
+    clear = (size - sides[1]) // 2  # the shape's box stays in the middle, clear of the corners
+    for i, label in enumerate(labels):
+        side = int(rng.integers(sides[0], sides[1] + 1))
+        x0, y0 = (int(v) for v in rng.integers(clear, size - clear - side + 1, 2))
+        pen.rectangle([0, 0, size, size], fill=0)
+        for method, box in _outline(CLASSES[label], x0, y0, side):
+            getattr(pen, method)(box, fill=255)
+        shapes[i] = np.asarray(canvas) > 0
+    corner = labels if not moved else (labels + rng.integers(1, len(CORNERS), n)) % len(CORNERS)
+    masks, checker = corner_marks(np.array(CORNERS)[corner], size, mark)
+    noise = rng.integers(0, 70, (n, size, size), dtype=np.uint8)
+    colour = rng.integers(*bright, (n, 1, 1), dtype=np.uint8)
+    grey = rng.integers(*level, (n, 1, 1), dtype=np.uint8)
+    images = np.where(shapes, colour, np.where(masks, np.where(checker, grey, 0), noise)).astype(np.uint8)
+    return images[..., None], labels, masks
+
+
+def write_shortcut(out: Path, per_class: int, size: int = 28, seed: int = 0, moved: bool = False) -> int:
+    """An ``arrays`` .npz of :func:`draw_shortcut`: x, y, class_names and masks (the mark's)."""
+    images, labels, masks = draw_shortcut(per_class, size, seed, moved)
+    _save_npz(Path(out), x=images, y=labels, class_names=np.array(CLASSES), masks=masks)
+    return len(images)
+
+
+def _save_npz(out: Path, **arrays: np.ndarray) -> None:
+    """Write a compressed .npz to a temporary file beside ``out`` and rename it into place."""
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            np.savez_compressed(fh, x=images, y=labels, class_names=np.array(CLASSES), masks=masks)
+            np.savez_compressed(fh, **arrays)
         os.replace(tmp, out)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return len(images)

@@ -73,3 +73,50 @@ def test_nan_images_are_refused_at_load(tmp_path: Path) -> None:
     np.savez(path, x=x, y=np.array([0, 1, 0, 1]))
     with pytest.raises(DataConfigError, match=r"nan.npz: x: contains NaN"):
         load_dataset("n", config(path), seed=0)
+
+
+def test_extra_test_splits_load_whole_beside_the_split(tmp_path: Path) -> None:
+    """An extra split is read whole (no part of it trained on) with its labels; the main file splits as before."""
+    main, moved = tmp_path / "d.npz", tmp_path / "moved.npz"
+    np.savez(main, **arrays())
+    extra = arrays(6)
+    extra["x"] = extra["x"] + 100  # image i of the extra split is filled with 100 + i
+    np.savez(moved, **extra)
+    ds = load_dataset("d", config(main, extra_tests={"moved": str(moved)}), seed=0)
+    assert list(ds.extra_tests) == ["moved"] and ds.x_train.shape == (16, 5, 4, 1)
+    split = ds.extra_tests["moved"]
+    assert split.x.shape == (6, 5, 4, 1) and split.x[:, 0, 0, 0].tolist() == [100, 101, 102, 103, 104, 105]
+    assert split.labels["class"].tolist() == [0, 1, 0, 1, 0, 1]
+    assert ds.provenance["extra test splits"] == ["moved: 6 images from moved.npz"]
+    plain = load_dataset("d", config(main), seed=0)
+    assert plain.extra_tests == {} and "extra test splits" not in plain.provenance
+    np.testing.assert_array_equal(plain.x_test, ds.x_test)
+
+
+@pytest.mark.parametrize("change,key,message", [
+    (lambda d: d.update(x=np.zeros((20, 5, 5), np.uint8), masks=np.zeros((20, 5, 5), bool)), "x",
+     "images of shape (5, 5, 1), the main file's are (5, 4, 1)"),
+    (lambda d: d.update(class_names=np.array(["odd", "even"])), "class_names",
+     "expected the classes of the main file, ['even', 'odd'], got ['odd', 'even']"),
+    (lambda d: (d.pop("class_names"), d.update(y=np.arange(20) % 3)), "y", "labels outside 0..1 (class_names has 2 names)"),
+    (lambda d: d.pop("x"), "x", "missing"),
+])
+def test_bad_extra_split_names_its_entry_and_key(tmp_path: Path, change, key: str, message: str) -> None:
+    main, bad = tmp_path / "d.npz", tmp_path / "bad.npz"
+    np.savez(main, **arrays())
+    data = arrays()
+    change(data)
+    np.savez(bad, **data)
+    with pytest.raises(DataConfigError) as err:
+        describe_dataset(config(main, extra_tests={"moved": str(bad)}))
+    assert err.value.loc == ("extra_tests", "moved")
+    assert str(err.value).startswith(f"{bad}: {key}: ") and message in str(err.value)
+
+
+def test_extra_split_with_no_names_of_its_own_may_hold_one_class(tmp_path: Path) -> None:
+    """A split of one class only (every image a circle) is still a test split: the main file gives the classes."""
+    main, one = tmp_path / "d.npz", tmp_path / "one.npz"
+    np.savez(main, **arrays())
+    np.savez(one, x=np.zeros((3, 5, 4), np.uint8), y=np.ones(3, int))
+    assert describe_dataset(config(main, extra_tests={"odd": str(one)})).targets == {"class": 2}
+    assert load_dataset("d", config(main, extra_tests={"odd": str(one)}), 0).extra_tests["odd"].labels["class"].tolist() == [1, 1, 1]

@@ -101,8 +101,8 @@ def architecture_svg(path: Path, name: str, model: Any) -> None:
                   [(c, r.name) for r in rows for c in r.connected_to if c in known],
                   [r.name for r in rows if r.name in model.outputs] or [rows[-1].name])
     layers = {f.layer for f in model.visualization.figures if f.kind == "filters" and f.layer in known}
-    rng = np.random.default_rng(0)
-    decoration = Decoration(thumbnails={layer: [rng.random((8, 8, 1)) for _ in range(3)] for layer in layers},
+    rng = np.random.default_rng(0)  # drawn for the layers in sorted order: a set's order changes per process
+    decoration = Decoration(thumbnails={layer: [rng.random((8, 8, 1)) for _ in range(3)] for layer in sorted(layers)},
                             dead_share={layer: 0.25 for layer in sorted(layers)[:1]},
                             links={layer: "#" + figure_anchor(name, "filters", layer) for layer in layers},
                             heads={out: f"{out}\ntest acc. 90.0%" for out in graph.outputs})

@@ -158,3 +158,16 @@ def _captioned_table(element, parents: dict):
         following = siblings[siblings.index(element) + 1:][:1] if element in siblings else []
         return next((t for s in following for t in ([s] if s.tag == "table" else s.iter("table"))), None)
     return None
+
+
+def body_pages(document) -> int:
+    """How many pages the body fills: from the page after the contents to the one before the appendix.
+
+    The title page and the contents are not the body; a grader reads these pages, the appendix only on demand.
+    """
+    def pages_with(test) -> list[int]:
+        return [number for number, page in enumerate(document.pages)
+                if any(test(e) for e in _elements(page._page_box))]
+    front = pages_with(lambda e: e.tag in ("header", "nav") and e.get("class") in ("title-page", "contents"))
+    appendix = pages_with(lambda e: e.get("id") == "appendix")
+    return (appendix[0] if appendix else len(document.pages)) - (front[-1] + 1 if front else 0)

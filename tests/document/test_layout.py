@@ -21,9 +21,12 @@ from tests.document.layout import (
     laid_out,
     overflows,
     page_fill,
+    body_pages,
     sparse_body_pages,
     stranded_captions,
 )
+
+BODY_PAGES = 16  # the most a grader is asked to read of the default spec's report (issue 20)
 
 from . import DEFAULT_SPEC, REPO, make_build, make_spec, spec_data
 
@@ -56,6 +59,7 @@ def test_the_full_default_spec_stays_inside_the_text_block(tmp_path: Path) -> No
     assert [str(o) for o in overflows(document)] == []
     assert sparse_body_pages(document) == []
     assert stranded_captions(document) == []
+    assert body_pages(document) <= BODY_PAGES
 
 
 def test_a_page_left_nearly_empty_is_caught(tmp_path: Path) -> None:
@@ -66,6 +70,8 @@ def test_a_page_left_nearly_empty_is_caught(tmp_path: Path) -> None:
     sparse = sparse_body_pages(document)
     assert sparse and sparse[0][0] == 3 and sparse[0][1] < 0.2
     assert 0 < page_fill(document.pages[2]._page_box) < 0.2
+    assert body_pages(document) == body_pages(laid_out(make_spec(), tmp_path / "spec.yaml", results,
+                                                       tmp_path / "build")) + 1  # the forced break costs a page
 
 
 def test_a_caption_left_at_the_foot_of_a_page_is_caught(tmp_path: Path) -> None:

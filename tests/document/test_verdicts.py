@@ -27,7 +27,7 @@ def row(method: str, pointing: float | None, deletion: float, rho: float | None,
 
 def model(title: str, rows: list[Explanation], outputs: tuple[str, ...] = ("class",), accuracy: float = 0.9):
     return SimpleNamespace(
-        name=title.lower(), title=title, explanations=rows, layer_stats=[], filter_stats=[], history={},
+        name=title.lower(), title=title, explanations=rows, layer_stats=[], filter_stats=[], history={}, test_splits=[],
         outputs=[SimpleNamespace(name=o, accuracy=accuracy, reference=0.8) for o in outputs])
 
 

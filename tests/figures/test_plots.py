@@ -122,3 +122,22 @@ def test_several_heads_get_one_small_chart_each(tmp_path):
     titles = re.findall(r"<!-- (\w+: \w+) -->", svg)
     assert sorted(titles) == sorted(f"{h}: {k}" for h in ("length", "width", "colour", "angle") for k in ("loss", "accuracy"))
     assert svg.count('id="line2d_') >= 8 * 2 and "<!-- validation -->" in svg and "<!-- train -->" in svg
+
+
+@pytest.mark.parametrize("n, side", [(32, 28), (5, 28), (64, 7), (12, 64)])
+def test_filter_grid_layout_finds_every_tile_in_the_png(tmp_path, n, side):
+    """The layout read back from the PNG's size alone puts tile i where plot_filters drew filter image i."""
+    rng = np.random.default_rng(n)
+    images = rng.random((n, side, side, 1))
+    path = plots.plot_filters(images, tmp_path / "f.png")
+    pixels = np.asarray(Image.open(path))
+    scale, cols = plots.filter_grid_layout(pixels.shape[1], pixels.shape[0], n, (side, side))
+    assert cols == min(8, n) and scale == plots.auto_scale(min(8, n) * (side + 2) + 2)
+    tw = th = side * scale
+    for i in (0, n // 2, n - 1):
+        x, y = scale * (2 + (i % cols) * (side + 2)), scale * (2 + (i // cols) * (side + 2))
+        tile = pixels[y : y + th : scale, x : x + tw : scale, 0] / 255.0
+        stretched = (images[i, :, :, 0] - images[i].min()) / np.ptp(images[i])
+        assert np.abs(tile - stretched).max() <= 0.5 / 255 + 1e-9
+    assert plots.filter_grid_layout(pixels.shape[1], pixels.shape[0], n, (side + 1, side)) is None  # other tiles
+    assert plots.filter_grid_layout(pixels.shape[1], pixels.shape[0], n + 8, (side, side)) is None  # another row

@@ -146,3 +146,13 @@ def test_a_declared_network_cannot_train_on_images_nobody_labelled(tmp_path, dat
     assert _run(tmp_path, spec, capsys) == (f"{spec}:{_line(spec, 'dataset: photos')}: models[0].dataset: data set "
                                             "'photos' has no labels to train on: only a network that already exists "
                                             "can look at it, with no train block")
+
+
+def test_bad_extra_test_split_is_located_at_its_entry(tmp_path, data, capsys) -> None:
+    """An extra test split of another image size: the line of its own entry, its name in the field path."""
+    moved = tmp_path / "moved.npz"
+    np.savez(moved, x=np.zeros((4, 9, 9), np.uint8), y=np.arange(4) % 2)
+    spec = _write(tmp_path, data, "arrays", f"    path: {data['npz']}\n",
+                  f"    path: {data['npz']}\n    extra_tests:\n      moved: {moved}\n")
+    assert _run(tmp_path, spec, capsys) == (f"{spec}:{_line(spec, '      moved: ')}: datasets.arrays.extra_tests.moved: "
+                                            f"{moved}: x: images of shape (9, 9, 1), the main file's are (8, 8, 1)")

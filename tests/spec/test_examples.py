@@ -1,5 +1,5 @@
 """The example specs build offline from data a script in the repo makes: class folders with a
-residual network, and an .npz with masks whose heatmaps are scored."""
+residual network, an .npz with masks whose heatmaps are scored, and the shortcut, a known answer."""
 
 from __future__ import annotations
 
@@ -10,7 +10,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
+
+from netviz.document.fmt import pct
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "specs" / "examples"
@@ -46,6 +49,9 @@ def test_example_data_is_the_same_every_run(examples_dir: Path, tmp_path: Path) 
     names = sorted(p.relative_to(first).as_posix() for p in first.rglob("*.png"))
     assert len(names) == 1200 and names == sorted(p.relative_to(second).as_posix() for p in second.rglob("*.png"))
     assert all((first / n).read_bytes() == (second / n).read_bytes() for n in names[::97])
+    for npz in ("shapes-masks.npz", "shortcut.npz", "shortcut-moved.npz"):
+        with np.load(first / npz) as a, np.load(second / npz) as b:
+            assert sorted(a.files) == sorted(b.files) and all(np.array_equal(a[k], b[k]) for k in a.files)
 
 
 @pytest.mark.parametrize("spec", sorted(EXAMPLES.glob("*.yaml")), ids=lambda p: p.stem)
@@ -97,3 +103,27 @@ def test_existing_network_examples_build_end_to_end(examples_dir: Path) -> None:
     kinds = [f["kind"] for f in mobile["visualization"]["figures"]]
     assert mobile["evaluation"] == {} and kinds.count("predictions") == 1
     assert kinds.count("activations") == 4 and kinds.count("filters") == 4
+
+
+@pytest.mark.slow
+def test_shortcut_example_finds_the_mark(examples_dir: Path) -> None:
+    """The known answer: a CNN that could read the shape reads a faint corner mark instead. Its accuracy
+    falls where the mark is moved, Grad-CAM's peak sits on the mark (its masks), far above the edge
+    baseline (which finds the brighter shape) and a random map, and the report says so with these numbers."""
+    results = _build_examples(examples_dir, "shortcut")["shortcut"]
+    model = results["models"]["cnn"]
+    test = model["evaluation"]["class"]["accuracy"]
+    moved = model["extra_tests"]["moved_mark"]["class"]
+    assert test >= 0.95 and moved["accuracy"] <= 0.5 and sum(map(sum, moved["confusion"])) == 240
+    scores = {method: s["class"] for method, s in model["visualization"]["explanations"].items()}
+    gradcam = scores["gradcam"]["pointing_game"]
+    assert gradcam >= 0.8
+    assert scores["edges"]["pointing_game"] <= 0.2 and scores["random"]["pointing_game"] <= 0.3
+    html = (examples_dir / "out" / "shortcut" / "report.html").read_text(encoding="utf-8")
+    assert "Accuracy on each test split" in html
+    title = model["title"]
+    assert (f"{title} looks at what the masks mark: the peak of its Grad-CAM heatmap falls on the masked pixels in"
+            f" {pct(gradcam, 1)} of images, against {pct(scores['edges']['pointing_game'], 1)} for the Edge baseline"
+            f" and {pct(scores['random']['pointing_game'], 1)} for the Random baseline; and it leans on them: on the"
+            f" moved_mark test split (240 images) the accuracy of {title} falls to {pct(moved['accuracy'], 1)}, from"
+            f" {pct(test, 1)} on the test split cut from its own data") in html

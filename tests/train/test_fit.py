@@ -186,3 +186,27 @@ def test_patience_stops_when_the_validation_loss_stops_improving() -> None:
     assert len(fit(model, outputs, x, {"t": y}, still, seed=0, verbose=0).history["loss"]) == 3
     learning = schema.Train(learning_rate=0.01, epochs=6, batch_size=50, patience=2)
     assert len(fit(model, outputs, x, {"t": y}, learning, seed=0, verbose=0).history["loss"]) == 6
+
+
+def test_extra_splits_are_evaluated_apart_on_the_targets_they_label() -> None:
+    """A model that answers "bright" when the centre is bright, evaluated on a split where the labels follow the
+    centre (all right) and one where they are flipped (all wrong); a head whose target a split lacks is skipped."""
+    import keras
+
+    from netviz.data.base import ExtraTest
+    from netviz.train.fit import evaluate_extra
+
+    inputs = keras.Input((8, 8, 1))
+    centre = keras.layers.Lambda(lambda x: x[:, 3:5, 3:5, 0])(inputs)
+    score = keras.layers.Lambda(lambda x: keras.ops.mean(x, axis=(1, 2), keepdims=False)[:, None] - 0.5)(centre)
+    probs = keras.layers.Lambda(lambda s: keras.ops.concatenate([-s, s], axis=1))(score)
+    model = keras.Model(inputs, keras.layers.Softmax()(probs * 50))
+    images, labels = _bright_vs_dark(40, 2)
+    outputs = [OutputInfo("class", "t", "softmax", ("dark", "bright"))]
+    found = evaluate_extra(model, outputs, {"same": ExtraTest(images, {"t": labels}),
+                                            "flipped": ExtraTest(images, {"t": 1 - labels}),
+                                            "other": ExtraTest(images, {"u": labels})})
+    assert list(found) == ["same", "flipped"]
+    assert found["same"]["class"].accuracy == 1.0 and found["flipped"]["class"].accuracy == 0.0
+    ones = int(labels.sum())
+    assert found["flipped"]["class"].confusion == [[0, ones], [40 - ones, 0]]  # rows: the flipped labels

@@ -217,3 +217,8 @@ def test_blur_keeps_a_constant_image_and_smooths_an_edge():
     edge[:, :, 3:] = 1.0
     b = trust.blur(edge, 1.0)
     assert 0 < b[0, 0, 2, 0] < 0.5 < b[0, 0, 3, 0] < 1
+
+
+def test_rankdata_of_many_rows_at_once_with_constant_rows():
+    a = np.array([[[3.0, 3.0, 3.0], [2.0, 0.0, 2.0]], [[1.0, 5.0, 1.0], [9.0, 8.0, 7.0]]])
+    assert trust.rankdata(a).tolist() == [[[2.0, 2.0, 2.0], [2.5, 1.0, 2.5]], [[1.5, 3.0, 1.5], [3.0, 2.0, 1.0]]]
