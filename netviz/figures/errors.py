@@ -22,7 +22,7 @@ from netviz.views.model import Filters
 
 COLS = 8  # cards per row of a gallery
 WIDTH = 900  # pixels a gallery is enlarged towards
-PAIR_WIDTH = 600  # ... a confused pair's (HTML only, many of them: a smaller file)
+PAIR_WIDTH = 740  # ... a confused pair's (HTML only, many of them: smaller, but 28 px images still enlarged 3x)
 
 
 def plot_gallery(images: np.ndarray, maps: Mapping[str, np.ndarray], labels: Sequence[str], path: str | Path,
