@@ -67,13 +67,19 @@ def _first_per(figures: list, key: str) -> list:
     return kept
 
 
+def _mistakes(figures: list) -> list:
+    """The first gallery of confident mistakes (the head with the most errors): the body's; a model without a
+    mistake shows none there (its sentence says so)."""
+    return [f for f in figures if (getattr(f, "anchor", None) or "").endswith("-mistakes")][:1]
+
+
 def body_figures(figures: dict[str, list]) -> dict[str, list]:
     """The body's share: one layer's activations, filters and kernels, one heatmap figure per method."""
     first = lambda kind: figures.get(kind, [])[:1]  # noqa: E731
     body = {kind: [] for kind in figures}
     body.update(architecture=list(figures.get("architecture", [])), curves=list(figures.get("curves", [])),
                 activations=first("activations"), filters=first("filters"), kernels=first("kernels"),
-                cam=_first_per(figures.get("cam", []), "method"), errors=first("errors"),
+                cam=_first_per(figures.get("cam", []), "method"), errors=_mistakes(figures.get("errors", [])),
                 over_training=list(figures.get("over_training", [])))  # asked for by name: all in the body
     return body
 

@@ -135,7 +135,8 @@ def draw_galleries(galleries: Sequence[Gallery], folder: Path, model: str, title
         name = f"errors_{g.head}_{g.kind}" + (f"_{safe(g.pair[0])}_{safe(g.pair[1])}" if g.pair else "")
         path = plot_gallery(g.images, g.maps, g.labels, folder / "errors" / f"{name}.png",
                             width=PAIR_WIDTH if g.pair else WIDTH)
-        anchor = gallery_id(model, g.head, *g.pair) if g.pair else None
+        anchor = gallery_id(model, g.head, *g.pair) if g.pair else (
+            "errors-" + safe(f"{model}-{g.head}-mistakes") if g.kind == "mistakes" else None)  # the body's gallery
         record(path, "gallery" if g.pair else "errors", gallery_caption(g, title, explained), head=g.head,
                anchor=anchor)
 

@@ -70,10 +70,12 @@ class Fig:
     layer: str | None = None
     head: str | None = None
     method: str | None = None
+    anchor: str | None = None
 
 
 def test_the_body_keeps_the_first_gallery_and_the_appendix_the_rest_and_the_pairs():
-    figures = {"errors": [Fig("errors", "mistakes", "angle"), Fig("errors", "unsure", "angle"), Fig("errors", "mistakes", "length")],
+    figures = {"errors": [Fig("errors", "mistakes", "angle", anchor="errors-m-angle-mistakes"), Fig("errors", "unsure", "angle"),
+                          Fig("errors", "mistakes", "length", anchor="errors-m-length-mistakes")],
                "gallery": [Fig("gallery", head="angle")], "exemplars": [Fig("exemplars", "conv2d")],
                "filters": [Fig("filters", "conv2d")]}
     assert body_figures(figures)["errors"] == figures["errors"][:1]
@@ -83,6 +85,7 @@ def test_the_body_keeps_the_first_gallery_and_the_appendix_the_rest_and_the_pair
     assert groups["app-m-errors"].figures == figures["errors"][1:]
     assert list(groups["app-m-errors"].galleries) == figures["gallery"]
     assert groups["app-m-filters"].figures == figures["exemplars"]
+    assert body_figures({"errors": [Fig("errors", "unsure", "angle")]})["errors"] == []  # no mistakes: none in the body
     assert groups["app-m-errors"].pair_links == ()  # a model without error records lists no pairs
     m.errors = {"class": errors(9, [("4", "9", 7), ("3", "5", 2)])}
     assert appendix_parts([m])[0].ref("errors").pair_links == (

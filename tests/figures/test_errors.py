@@ -55,7 +55,7 @@ def test_draw_galleries_records_pairs_as_html_only_galleries_with_their_id(tmp_p
     draw_galleries([gallery(), gallery("pair", 2, ("4", "9"))], tmp_path / "figures" / "m", "m", "My net",
                    "predicted", record)
     first, pair = record.records
-    assert (first.kind, first.anchor) == ("errors", None)
+    assert (first.kind, first.anchor) == ("errors", "errors-m-class-mistakes")
     assert (pair.kind, pair.anchor) == ("gallery", "errors-m-class-4-9")
     assert pair.path == "figures/m/errors/errors_class_pair_4_9.png"
     assert pair.caption.startswith("Mistakes of head class of My net: test images of class 4 taken for 9, the 2 most "
