@@ -97,6 +97,7 @@ class FigureRecord(Record):
     layer: str | None
     head: str | None
     method: str | None
+    anchor: str | None = None  # an HTML id of its own (a confused pair's gallery: gallery_id)
 
 
 def figure_anchor(model: str, kind: str, layer: str) -> str:
@@ -137,6 +138,42 @@ class Scores(Record):
     sanity_flagged: bool | None = None
 
 
+def gallery_id(model: str, head: str, true: str, predicted: str) -> str:
+    """The HTML id of the gallery of the test images of class ``true`` that ``head`` of ``model`` took for
+    ``predicted``: a confusion-matrix cell links to it (``errors-<model>-<head>-<true>-<pred>``, sanitized)."""
+    return "errors-" + re.sub(r"[^A-Za-z0-9_-]", "-", f"{model}-{head}-{true}-{predicted}")
+
+
+class Placement(Record):
+    """Where one heatmap method's maps sit on a head's mistakes against its right answers (the scoring pass's
+    images): the share of pixels holding half a map's mass, and the share of mass on the object mask."""
+
+    mistakes: int
+    right: int
+    spread_mistakes: float | None = None
+    spread_right: float | None = None
+    mask_mistakes: float | None = None  # None: no masks
+    mask_right: float | None = None
+
+
+class ErrorPair(Record):
+    """A confused pair of classes: how many test images of ``true`` were taken for ``predicted``."""
+
+    true: str
+    predicted: str
+    count: int
+    shown: int  # images in its gallery (capped; 0: none drawn, over the budget), whose id is gallery_id(...)
+
+
+class HeadErrors(Record):
+    """One head's error analysis on the test split (see :mod:`netviz.views.errors`)."""
+
+    errors: int
+    images: int
+    pairs: list[ErrorPair]  # most frequent first; with many classes only the most confused ones
+    placement: dict[str, Placement]  # method -> where its maps sit
+
+
 class OverTrainingRecord(Record):
     """The trust scores at each kept epoch, and what they say in one sentence."""
 
@@ -170,6 +207,7 @@ class Visualization(Record):
     explanations: dict[str, dict[str, Scores]]  # method -> head -> scores, in the spec's order
     over_training: OverTrainingRecord | None = None  # none: no epochs kept (visualize.over_training)
     cascade: CascadeRecord | None = None  # none: built before netviz randomized step by step
+    errors: dict[str, HeadErrors] = {}  # head -> its error analysis; empty: no labels, or built before it existed
 
 
 class ModelResults(Record):

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from string import ascii_uppercase
 from typing import Any
 
+from netviz.results import gallery_id
+
 # Confusion matrices of more classes than this are read in the appendix (a 2-class head's stays).
 MAX_BODY_CLASSES = 4
 
@@ -32,6 +34,7 @@ GROUPS = (("layers", "Every layer, in the layout of Keras' model.summary()"),
           ("filters", "Filters and kernels of every visualized layer, gradient-ascent statistics"),
           ("cam", "Class-activation heatmaps of every output"),
           ("trust", "Deletion and insertion curves"),
+          ("errors", "Error analysis on the test split: mistakes, unsure and typical answers, confused pairs"),
           ("cascade", "Cascading randomization, layer by layer from the output"),
           ("confusion", "Confusion matrices"),
           ("other", "Other figures"))
@@ -64,13 +67,19 @@ def _first_per(figures: list, key: str) -> list:
     return kept
 
 
+def _mistakes(figures: list) -> list:
+    """The first gallery of confident mistakes (the head with the most errors): the body's; a model without a
+    mistake shows none there (its sentence says so)."""
+    return [f for f in figures if (getattr(f, "anchor", None) or "").endswith("-mistakes")][:1]
+
+
 def body_figures(figures: dict[str, list]) -> dict[str, list]:
     """The body's share: one layer's activations, filters and kernels, one heatmap figure per method."""
     first = lambda kind: figures.get(kind, [])[:1]  # noqa: E731
     body = {kind: [] for kind in figures}
     body.update(architecture=list(figures.get("architecture", [])), curves=list(figures.get("curves", [])),
                 activations=first("activations"), filters=first("filters"), kernels=first("kernels"),
-                cam=_first_per(figures.get("cam", []), "method"),
+                cam=_first_per(figures.get("cam", []), "method"), errors=_mistakes(figures.get("errors", [])),
                 over_training=list(figures.get("over_training", [])))  # asked for by name: all in the body
     return body
 
@@ -91,6 +100,8 @@ class AppendixGroup:
     figures: list
     confusions: list  # outputs whose confusion matrix is shown here
     stats: str | None = None  # "layers", "filters" or "summary": the model's table of that kind comes first
+    galleries: tuple = ()  # HTML-only galleries of confused pairs (a confusion-matrix cell links to each)
+    pair_links: tuple = ()  # (gallery id, "head: true → predicted (count)"): an index of them, HTML only
 
 
 @dataclass(frozen=True)
@@ -109,8 +120,10 @@ class AppendixPart:
 def _left_over(model: Any) -> dict[str, list]:
     body = body_figures(model.figures)
     rest = {kind: [f for f in figs if f not in body.get(kind, [])] for kind, figs in model.figures.items()}
-    return {"activations": rest.get("activations", []), "filters": rest.get("filters", []) + rest.get("kernels", []),
+    return {"activations": rest.get("activations", []),
+            "filters": rest.get("filters", []) + rest.get("kernels", []) + rest.get("exemplars", []),
             "cam": rest.get("cam", []), "trust": rest.get("trust", []), "cascade": rest.get("cascade", []),
+            "errors": rest.get("errors", []),
             "other": rest.get("other", [])}
 
 
@@ -134,12 +147,20 @@ def appendix_parts(models: list) -> list[AppendixPart]:
         for key, title in GROUPS:
             figures = rest.get(key, [])
             shown = confusions if key == "confusion" else []
-            if figures or shown or stats.get(key):
+            galleries = tuple(model.figures.get("gallery", [])) if key == "errors" else ()
+            if figures or shown or stats.get(key) or galleries:
                 groups.append(AppendixGroup(f"app-{model.name}-{key}", f"{letter}.{len(groups) + 1}", title, figures,
-                                            shown, stats.get(key)))
+                                            shown, stats.get(key), galleries, _pair_links(model) if galleries else ()))
         if groups:
             parts.append(AppendixPart(f"app-{model.name}", letter, model.title, model, groups))
     return parts
+
+
+def _pair_links(model: Any) -> tuple:
+    """Every confused pair with a gallery, as (id, words): the way to a pair whose confusion matrix is a picture."""
+    return tuple((gallery_id(model.name, head, p.true, p.predicted),
+                  f"{head}: {p.true} → {p.predicted} ({p.count:,})")
+                 for head, e in getattr(model, "errors", {}).items() for p in e.pairs if p.shown)
 
 
 def appendix_refs(parts: list[AppendixPart]) -> dict[str, AppendixPart]:

@@ -20,6 +20,7 @@ class Cell:
     value: int
     shade: float  # share of the row (true class), 0..1
     diagonal: bool
+    gallery: str | None = None  # the id of the gallery of exactly these test images (off the diagonal)
 
     @property
     def style(self) -> str:
@@ -65,14 +66,17 @@ def _heatmap(matrix: list[list[int]]) -> str:
     return data_uri(encode_png(rows), "image/png")
 
 
-def build_confusion(matrix: list[list[int]], class_names: list[str] | None) -> Confusion:
-    """Shape a raw ``confusion`` list (rows: true class) for the templates."""
+def build_confusion(matrix: list[list[int]], class_names: list[str] | None,
+                    galleries: dict[tuple[str, str], str] | None = None) -> Confusion:
+    """Shape a raw ``confusion`` list (rows: true class) for the templates; ``galleries`` maps (true, predicted)
+    class names to the id of the gallery of those images, which the cell links to."""
     size = len(matrix)
     classes = [str(c) for c in class_names] if class_names and len(class_names) == size else [str(i) for i in range(size)]
     cells = []
     for i, row in enumerate(matrix):
         total = sum(row) or 1
-        cells.append([Cell(int(v), v / total, i == j) for j, v in enumerate(row)])
+        cells.append([Cell(int(v), v / total, i == j, (galleries or {}).get((classes[i], classes[j])) if v and i != j
+                           else None) for j, v in enumerate(row)])
     image = _heatmap(matrix) if size > MAX_TABLE_CLASSES else None
     return Confusion(
         classes=classes,

@@ -17,7 +17,7 @@ from netviz.document.errors import ReportError
 from netviz.results import FigureRecord
 
 MIME = {".png": "image/png", ".svg": "image/svg+xml", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
-GRID_KINDS = frozenset({"activations", "filters", "kernels"})
+GRID_KINDS = frozenset({"activations", "filters", "kernels", "exemplars"})
 TEXT_WIDTH_PX = 640  # the PDF text block (A4 less margins) in CSS pixels, roughly
 MAX_GRAPH_HEIGHT_PT = 420  # about 150 mm: a graph and the heading above it share a page
 MAX_HEIGHT_PX = 760  # a figure plus its caption must fit on one A4 page
@@ -140,6 +140,7 @@ def load_figure(out_dir: Path, entry: FigureRecord) -> Figure:
         height=size[1] if size else None,
         crisp=crisp,
         width_pct=display_width(*(size or (None, None)), crisp),
+        anchor=entry.anchor,
     )
 
 

@@ -7,6 +7,7 @@ on every build so that the report never claims what the metrics do not show.
 from __future__ import annotations
 
 from netviz.document.fmt import num, pct, signed_points, thousands
+from netviz.document.mistakes import mistakes
 from netviz.document.model_view import Explanation, FilterStatsRow, ModelView
 from netviz.document.splits import Pointing, looks_at_masks, split_notes
 
@@ -254,6 +255,7 @@ def observations(models: list[ModelView], sanity_threshold: float) -> list[str]:
     flagged = [(2 if text.startswith("No heatmap method is flagged") else 0, text)
                for text in sanity(models, sanity_threshold)]
     ranked = [*[(0, t) for t in split_findings(models)], *_localization(models), *_faithfulness(models), *flagged,
+              *mistakes(models),
               *[(2, t) for t in empty_maps(models)],
               *[(3, t) for t in (*dead_channels(models), *hardest_heads(models), *generalization(models))],
               *[(4, t) for t in accuracy_vs_reference(models)]]

@@ -20,16 +20,19 @@ from netviz.results import (
     CascadeRecord,
     DatasetSummary,
     Fact,
+    HeadErrors,
     MethodRecord,
     ModelResults,
     Scores,
     SummaryRow,
     Visualization,
     figure_anchor,
+    gallery_id,
 )
 from netviz.spec.schema import Train
 
-KIND_ORDER = ("architecture", "curves", "activations", "filters", "kernels", "cam", "trust", "over_training", "cascade")
+KIND_ORDER = ("architecture", "curves", "activations", "filters", "kernels", "exemplars", "cam", "trust", "errors",
+              "gallery", "over_training", "cascade")
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,7 @@ class ModelView:
     history: dict[str, list[float]]
     cascade: CascadeRecord | None = None  # cascading randomization, when the build made one
     test_splits: list[SplitAccuracy] = field(default_factory=list)  # the main and further test splits, when there are further ones
+    errors: dict[str, HeadErrors] = field(default_factory=dict)  # head -> its error analysis on the test split
 
     @property
     def has_connections(self) -> bool:
@@ -137,7 +141,7 @@ def _figures(out_dir: Path, vis: Visualization | None, model: str) -> dict[str, 
     return groups
 
 
-def _outputs(m: ModelResults) -> list[Output]:
+def _outputs(m: ModelResults, model: str) -> list[Output]:
     result = []
     for name, info in m.outputs.items():
         ev = m.evaluation.get(name)
@@ -145,8 +149,15 @@ def _outputs(m: ModelResults) -> list[Output]:
             name=name, target=info.target, activation=info.activation, class_names=info.class_names,
             accuracy=ev.accuracy if ev else None, macro_f1=ev.macro_f1 if ev else None,
             reference=ev.reference_accuracy if ev else None,
-            confusion=build_confusion(ev.confusion, info.class_names) if ev else None))
+            confusion=build_confusion(ev.confusion, info.class_names, _galleries(m, model, name)) if ev else None))
     return result
+
+
+def _galleries(m: ModelResults, model: str, head: str) -> dict[tuple[str, str], str]:
+    """(true, predicted) class names -> the id of that confused pair's gallery, where one was drawn."""
+    found = m.visualization.errors.get(head) if m.visualization else None
+    return {(p.true, p.predicted): gallery_id(model, head, p.true, p.predicted)
+            for p in (found.pairs if found else []) if p.shown}
 
 
 def _explanations(vis: Visualization | None, methods: dict[str, MethodRecord]) -> list[Explanation]:
@@ -173,10 +184,11 @@ def model_view(name: str, m: ModelResults, dataset: DatasetSummary, methods: dic
         name=name, title=m.title, dataset=m.dataset, sequential=m.sequential, description=m.description,
         layers_text=m.layers_text, summary=_summary(m.summary, list(m.outputs)), params=m.params.model_dump(),
         dataset_info=dataset, provenance=[(_label(k), _provenance_value(v)) for k, v in dataset.provenance.items()],
-        data=m.data.model_dump(), train=m.train, outputs=_outputs(m),
+        data=m.data.model_dump(), train=m.train, outputs=_outputs(m, name),
         figures=explorable(_figures(out_dir, vis, name), vis, methods, name, dataset.input_shape),
         layer_stats=_layer_stats(vis), filter_stats=_filter_stats(vis), explanations=_explanations(vis, methods),
         history=m.history, cascade=vis.cascade if vis else None, test_splits=split_rows(m),
+        errors=vis.errors if vis else {},
     )
 
 

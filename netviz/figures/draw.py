@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
 from netviz.figures import plots
+from netviz.figures.errors import draw_exemplars, draw_galleries
 from netviz.figures.architecture import THUMBS, Decoration, draw_architecture
 from netviz.figures.over_training import draw_over_training
 from netviz.models.architecture import Graph
@@ -37,9 +38,9 @@ class Recorder:
         self.records: list[FigureRecord] = []
 
     def __call__(self, path: Path, kind: str, caption: str, layer: str | None = None, head: str | None = None,
-                 method: str | None = None) -> None:
+                 method: str | None = None, anchor: str | None = None) -> None:
         self.records.append(FigureRecord(path=path.relative_to(self.out).as_posix(), kind=kind, caption=caption,
-                                         layer=layer, head=head, method=method))
+                                         layer=layer, head=head, method=method, anchor=anchor))
 
 
 def draw_model(views: ModelViews | None, history: Mapping[str, Sequence[float]], out: Path, model: str,
@@ -63,11 +64,14 @@ def draw_model(views: ModelViews | None, history: Mapping[str, Sequence[float]],
         _activations(activations, folder, record)
     for filters in views.filters:
         _filters(filters, folder, record)
+    for filters in views.filters:
+        draw_exemplars(filters, folder, record)
     for heatmaps in views.heatmaps:
         _heatmaps(heatmaps, folder, record)
     if views.layers is not None:
         _layers(views.layers, folder, record)
     _trust(views.trust, folder, record)
+    draw_galleries(views.galleries, folder, model, title, views.explained, record)
     scores = None if over_training is None else draw_over_training(over_training, folder, record)
     return record.records, scores
 

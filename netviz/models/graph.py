@@ -190,14 +190,15 @@ class _RetraceFilter:
         return "triggered tf.function retracing" not in str(record.getMessage())
 
 
-def spatial_grid(traced: Traced, name: str) -> Grid | None:
+def spatial_grid(traced: Traced, name: str, fields: list[int] | None = None) -> Grid | None:
     """Where the cells of a layer's maps sit on the input: cell i is centred on input pixel offset + stride * i.
 
     A 7x7 'valid' convolution on 28 pixels gives 22 cells centred on pixels 3..24,
     not spread over 0..27 as a plain resize would assume; the heatmap would drift
     by up to 3 pixels towards the borders. The grid is composed along the chain of
     Conv2D, pooling, cropping and padding layers from the input (shape-preserving layers pass through);
-    None when the path is not such a chain (then a plain resize is the best guess).
+    None when the path is not such a chain (then a plain resize is the best guess). ``fields``, when given,
+    receives the receptive field's (height, width) in input pixels (see :func:`receptive_field`).
     """
     import math
 
@@ -209,7 +210,7 @@ def spatial_grid(traced: Traced, name: str) -> Grid | None:
         if isinstance(inp, (list, tuple)) or history is None:
             return None
         node = history.operation
-    offset, stride = [0.0, 0.0], [1.0, 1.0]
+    offset, stride, size_ = [0.0, 0.0], [1.0, 1.0], [1.0, 1.0]
     for node in reversed(chain):
         kind, size = layer_type(node), tuple(traced.input_of(node.name).shape[1:3])
         shift = getattr(traits(node), "SHIFT", None)
@@ -230,8 +231,19 @@ def spatial_grid(traced: Traced, name: str) -> Grid | None:
             n, kk, ss = size[axis], k[axis], node.strides[axis]
             pad = max((math.ceil(n / ss) - 1) * ss + kk - n, 0) // 2 if node.padding == "same" else 0
             offset[axis] += stride[axis] * ((kk - 1) / 2 - pad)
+            size_[axis] += stride[axis] * (kk - 1)
             stride[axis] *= ss
+    if fields is not None:
+        fields[:] = [int(round(v)) for v in size_]
     return (offset[0], stride[0]), (offset[1], stride[1])
+
+
+def receptive_field(traced: Traced, name: str) -> tuple[Grid, tuple[int, int]] | None:
+    """A layer's grid (see :func:`spatial_grid`) and the (height, width) in input pixels each cell sees:
+    a 7x7 convolution's cells see 7x7 pixels, after a 2x2 pooling 8x8. None off a plain chain."""
+    fields: list[int] = []
+    grid = spatial_grid(traced, name, fields)
+    return None if grid is None else (grid, (fields[0], fields[1]))
 
 
 def activation_name(layer: Any) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 CACHE_VERSION = 1  # bump when training output changes meaning
-VISUALIZATION_VERSION = 8  # 7: the architecture graph; 8: cascading randomization; bump when visualization results change meaning; training stays cached
+VISUALIZATION_VERSION = 9  # 7: the architecture graph; 8: cascading randomization; 9: error galleries and filter exemplars; bump when visualization results change meaning; training stays cached
 
 
 def digest(*parts: Any) -> str:

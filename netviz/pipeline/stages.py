@@ -383,7 +383,7 @@ def _visualize(spec: Spec, model_spec: schema.Model, data: Dataset, outputs: lis
     progress(f"{model_spec.name}: {len(figures)} figures in {time.perf_counter() - started:.1f}s")
     return Visualization(figures=figures, layers={a.layer: a.stats for a in views.activations},
                          filters={f.layer: f.stats for f in views.filters}, explanations=views.explanations,
-                         over_training=scores, cascade=cascade_record)
+                         over_training=scores, cascade=cascade_record, errors=views.errors)
 
 
 def _cascade(spec: Spec, model_spec: schema.Model, keras_model: Any, initial: Any, outputs: list, data: Dataset,

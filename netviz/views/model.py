@@ -18,11 +18,13 @@ from netviz.data.base import Dataset
 from netviz.models import graph
 from netviz.models.outputs import OutputInfo
 from netviz.registry import DATA_KINDS, HEATMAP_METHODS
-from netviz.results import FilterStats, LayerStats, Scores
+from netviz.results import FilterStats, HeadErrors, LayerStats, Scores
 from netviz.spec import schema
 from netviz.views import trust
+from netviz.views import errors as error_views
 from netviz.views.activations import layer_activations
 from netviz.views.cam import CamProbe, explain
+from netviz.views.exemplars import Exemplars, layer_exemplars
 from netviz.views.filters import (
     FilterAscent,
     layer_kernels,
@@ -78,6 +80,7 @@ class Filters(View):
     jitter: int | None  # robust ascent (jitter, scale and rotation) on big inputs; None: plain
     stats: FilterStats
     kernels: Kernels | None  # None: a wide 1x1 kernel, nothing to see
+    exemplars: Exemplars | None = None  # the test crops that excite each shown filter most
 
 
 class Heatmaps(View):
@@ -130,6 +133,9 @@ class ModelViews(View):
     trust: TrustCurves
     layers: LayerComparison | None = None  # visualize.cam_layers (or cam.layers): several layers side by side
     explanations: dict[str, dict[str, Scores]]  # method -> head -> scores, the spec's methods then the baselines
+    galleries: list[error_views.Gallery] = []  # error analysis on the test split, head by head
+    errors: dict[str, HeadErrors] = {}  # head -> the facts of its error analysis
+    explained: str = "predicted"  # which class the galleries' maps explain
 
 
 def as_float(x: np.ndarray) -> np.ndarray:
@@ -179,13 +185,18 @@ def explain_model(
     predictions = None if given is None else predictions_view(model, as_float(given[0]), given[1], outputs)
     activations = activations_view(model, x_shown, choice.activations,
                                    "test images" if DATA_KINDS[data.kind].labelled else "given images")
-    filters = filters_view(model, choice.filters, settings.filters, seed, x_shown)
-    heatmaps, trust_curves, explanations = cam_view(model, initial_model, outputs, data, settings.cam, choice.cam,
-                                                    shown, seed)
+    filters = filters_view(model, choice.filters, settings.filters, seed, x_shown, data.x_test)
+    plans, extra = error_views.plan(outputs, data.labels_test, error_views.predict_test(model, data.x_test),
+                                    error_views.budget_for(data.x_test.shape[1:3])) \
+        if DATA_KINDS[data.kind].labelled and len(data.x_test) else ([], np.zeros(0, dtype=np.int64))
+    heatmaps, trust_curves, explanations, found = cam_pass(model, initial_model, outputs, data, settings.cam,
+                                                           choice.cam, shown, seed, extra)
+    galleries, errors = error_views.error_views(plans, outputs, data, found)
     compared = choice.cam_layers or settings.cam.layers
     layers = None if not compared else layers_view(model, outputs, data, settings.cam, compared, shown, seed)
     return ModelViews(predictions=predictions, activations=activations, filters=filters, heatmaps=heatmaps,
-                      trust=trust_curves, explanations=explanations, layers=layers)
+                      trust=trust_curves, explanations=explanations, layers=layers, galleries=galleries,
+                      errors=errors, explained=settings.cam.target)
 
 
 def layers_view(model: Any, outputs: list[OutputInfo], data: Dataset, settings: schema.Cam, layers: Sequence[str],
@@ -244,10 +255,10 @@ def activations_view(model: Any, x: np.ndarray, layers: Sequence[str] | None, im
 
 
 def filters_view(model: Any, layers: Sequence[str] | None, settings: schema.Filters, seed: int,
-                 x: np.ndarray | None = None) -> list[Filters]:
+                 x: np.ndarray | None = None, test: np.ndarray | None = None) -> list[Filters]:
     """Filter ascent and kernels per layer; of a layer with more than MAX_CHANNELS filters (BIG_NETWORK_FILTERS
     in a network of more than BIG_NETWORK_LAYERS layers), the ones most active on the shown images ``x``
-    (the first ones without images)."""
+    (the first ones without images). With ``test`` images, each shown filter's exemplars from them."""
     views = []
     for layer in layers if layers is not None else graph.default_filter_layers(model):
         ascent = FilterAscent(model, layer, settings)
@@ -260,7 +271,9 @@ def filters_view(model: Any, layers: Sequence[str] | None, settings: schema.Filt
                             count=len(res.final), steps=res.steps)
         views.append(Filters(layer=layer, images=res.images, dead=res.dead, total=ascent.count,
                              jitter=ascent.jitter if ascent.robust else None, stats=stats,
-                             kernels=_kernels(model, layer, chosen, limit, ascent.count)))
+                             kernels=_kernels(model, layer, chosen, limit, ascent.count),
+                             exemplars=None if test is None or not len(test) else layer_exemplars(model, layer, test,
+                                                                                                    chosen)))
     return views
 
 
@@ -289,36 +302,49 @@ class CamBatch:
     shown: int
     delins: int
     masks: np.ndarray | None
+    index: np.ndarray | None = None  # the test index of every image
+    extra: int = 0  # images after the evaluation set, explained for the error galleries only
 
     @property
     def evaluation(self) -> slice:
-        return slice(self.shown, None)
+        return slice(self.shown, len(self.x) - self.extra)
 
     @property
     def small(self) -> slice:
         return slice(self.shown, self.shown + self.delins)
 
 
-def cam_batch(probe: CamProbe, data: Dataset, settings: schema.Cam, shown: np.ndarray, seed: int) -> CamBatch:
-    """Shown images plus a seeded evaluation set (``eval_images`` when there are masks to score against)."""
+def cam_batch(probe: CamProbe, data: Dataset, settings: schema.Cam, shown: np.ndarray, seed: int,
+              extra: np.ndarray | None = None) -> CamBatch:
+    """Shown images plus a seeded evaluation set (``eval_images`` when there are masks to score against),
+    then the ``extra`` test images the error galleries show, which no score reads."""
     n_test = len(data.x_test)
     order = np.random.default_rng([seed, 3]).permutation(n_test)
     masks = data.masks_test
     n_eval = min(settings.eval_images if masks is not None else DELINS_IMAGES, n_test)
-    index = np.concatenate([shown, order[:n_eval]])
+    extra = np.zeros(0, dtype=np.int64) if extra is None else np.asarray(extra, dtype=np.int64)
+    index = np.concatenate([shown, order[:n_eval], extra])
     x = as_float(data.x_test[index])
     true = [np.asarray(data.labels_test[o.target])[index] for o in probe.outputs]
     targets = probe.targets(x, true if settings.target == "true" else None)
     return CamBatch(x, true, targets, len(shown), min(DELINS_IMAGES, n_eval),
-                    None if masks is None else np.asarray(masks)[order[:n_eval]])
+                    None if masks is None else np.asarray(masks)[order[:n_eval]], index, len(extra))
 
 
 def cam_view(model: Any, initial_model: Any | None, outputs: list[OutputInfo], data: Dataset, settings: schema.Cam,
              layer: str | None, shown: np.ndarray,
              seed: int) -> tuple[list[Heatmaps], TrustCurves, dict[str, dict[str, Scores]]]:
     """Heatmaps of the spec's methods and the baselines: maps of the methods, trust scores of all."""
+    return cam_pass(model, initial_model, outputs, data, settings, layer, shown, seed)[:3]
+
+
+def cam_pass(model: Any, initial_model: Any | None, outputs: list[OutputInfo], data: Dataset, settings: schema.Cam,
+             layer: str | None, shown: np.ndarray, seed: int, extra: np.ndarray | None = None,
+             ) -> tuple[list[Heatmaps], TrustCurves, dict[str, dict[str, Scores]], error_views.Explained]:
+    """:func:`cam_view`, with the ``extra`` test images in the same batch: the one gradient pass that scores
+    the methods also maps the images of the error galleries (returned at input size, with the scored ones)."""
     probe = CamProbe(model, layer, outputs)
-    batch = cam_batch(probe, data, settings, shown, seed)
+    batch = cam_batch(probe, data, settings, shown, seed, extra)
     names = [*settings.methods, *baselines()]
     maps = explain(probe, batch.x, batch.targets, names, seed)
     initial = None
@@ -343,7 +369,11 @@ def cam_view(model: Any, initial_model: Any | None, outputs: list[OutputInfo], d
             explanations[name][info.name] = Scores(**scores)
     trust_curves = TrustCurves(layer=probe.layer, images=batch.delins, curves=curves,
                                baselines=[HEATMAP_METHODS[n].title for n in baselines()])
-    return heatmaps, trust_curves, explanations
+    found = error_views.Explained(
+        index=batch.index[batch.shown:], extra=batch.extra,
+        maps={n: [probe.at_input_size(HEATMAP_METHODS[n], m[batch.shown:]) for m in maps[n]]
+              for n in settings.methods})
+    return heatmaps, trust_curves, explanations, found
 
 
 def layer_reason(chosen: bool) -> str:

@@ -29,7 +29,8 @@ REPO = HERE.parent.parent
 DEFAULT_SPEC = REPO / "specs" / "quick.yaml"  # the spec the fixture was built from
 
 # Figure kind -> (columns, rows, tile size in px) of the drawn grid.
-GRIDS = {"activations": (8, 4, 22), "filters": (8, 4, 28), "kernels": (8, 4, 7), "cam": (6, 4, 28)}
+GRIDS = {"activations": (8, 4, 22), "filters": (8, 4, 28), "kernels": (8, 4, 7), "cam": (6, 4, 28),
+         "exemplars": (16, 16, 28), "errors": (8, 4, 28), "gallery": (8, 4, 20)}
 
 
 def load_raw() -> dict[str, Any]:

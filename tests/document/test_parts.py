@@ -71,7 +71,9 @@ def test_no_explanations_means_no_heatmap_observations(tmp_path: Path) -> None:
         model["visualization"]["explanations"] = {}
     results, spec_path = make_build(tmp_path, raw)
     html = build_html(make_spec(), spec_path, results, tmp_path)
-    inferences = html[html.index('id="sec-inferences"'):]
+    # the observations, in the body and all of them at the appendix's end; not the figures' captions
+    inferences = html[html.index('id="sec-inferences"'):html.index('id="sec-appendix"')] + \
+        html[html.index('id="app-observations"'):]
     assert "sanity check" not in inferences and "localizes" not in inferences
     assert re.search(r"hardest head is angle", inferences)
 

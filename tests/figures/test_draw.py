@@ -16,23 +16,32 @@ def test_single_output_model_figures_in_report_order(tmp_path):
     figures, over = draw_model(views, history, tmp_path, "seq", "Tiny CNN")
     assert over is None  # no epochs kept
     paths = [f.path for f in figures]
-    assert paths == [
+    galleries = [f for f in figures if f.kind in ("errors", "gallery")]
+    assert paths[: len(paths) - len(galleries)] == [
         "figures/seq/training_curves.svg",
         "figures/seq/activations_conv2d.png", "figures/seq/activations_batch_normalization.png",
         "figures/seq/activations_max_pooling2d.png", "figures/seq/activations_conv2d_1.png",
         "figures/seq/filters_conv2d.png", "figures/seq/kernels_conv2d.png",
         "figures/seq/filters_conv2d_1.png", "figures/seq/kernels_conv2d_1.png",
+        "figures/seq/exemplars_conv2d.png", "figures/seq/exemplars_conv2d_1.png",
         "figures/seq/gradcam_class.png", "figures/seq/gradcam_plus_plus_class.png", "figures/seq/scorecam_class.png",
         "figures/seq/deletion_insertion.svg",
     ]
     assert all((tmp_path / p).stat().st_size > 0 for p in paths)
-    assert [f.kind for f in figures] == ["curves"] + ["activations"] * 4 + ["filters", "kernels"] * 2 + ["cam"] * 3 + ["trust"]
+    assert [f.kind for f in figures][: len(paths) - len(galleries)] == \
+        ["curves"] + ["activations"] * 4 + ["filters", "kernels"] * 2 + ["exemplars"] * 2 + ["cam"] * 3 + ["trust"]
+    # last the galleries: mistakes, unsure and typical answers, then one per confused pair with its id
+    assert [f.path for f in galleries[:3]] == [f"figures/seq/errors/errors_class_{k}.png"
+                                               for k in ("mistakes", "unsure", "typical")]
+    assert all(f.kind == "gallery" and f.anchor.startswith("errors-seq-class-") for f in galleries[3:])
+    assert len(galleries[3:]) == len(views.errors["class"].pairs)
     assert figures[0].caption == "Training and validation loss and accuracy per epoch for Tiny CNN."
-    cam = figures[9]
+    cam = figures[11]
     assert (cam.layer, cam.head, cam.method) == ("conv2d_1", "class", "gradcam")
     assert cam.caption.startswith("Grad-CAM heatmaps on layer conv2d_1 (the last layer with a spatial map: 5x5 cells of a"
                                   " 10x10 input) for head class: top row the inputs (true class")
-    assert figures[-1].layer == "conv2d_1" and "on 40 test images, heatmaps of layer conv2d_1" in figures[-1].caption
+    trust = next(f for f in figures if f.kind == "trust")
+    assert trust.layer == "conv2d_1" and "on 40 test images, heatmaps of layer conv2d_1" in trust.caption
     conv = views.activations[0].stats
     assert figures[1].caption.startswith("Activations of layer conv2d (4 channels of 8x8) for 6 test images")
     assert f"Mean activation {conv.mean_activation:.3f}; {conv.dead_share:.0%} of channels never fire" in figures[1].caption
@@ -79,4 +88,4 @@ def test_several_layers_side_by_side_with_their_scores(tmp_path):
     assert (f"conv2d (8x8 cells): pointing game {s.pointing_game:.0%} (chance {s.chance_pointing:.0%}), deletion AUC"
             f" {s.deletion_auc:.2f}, insertion AUC {s.insertion_auc:.2f}") in layers.caption
     assert "; conv2d_1 (5x5 cells): pointing game" in layers.caption
-    assert [f.kind for f in figures][-2:] == ["cam", "trust"]  # after the method figures, before the curves
+    assert [f.kind for f in figures if f.kind not in ("errors", "gallery")][-2:] == ["cam", "trust"]  # after the method figures, before the curves
