@@ -17,8 +17,8 @@ from netviz.figures.architecture import THUMBS, Decoration, draw_architecture
 from netviz.figures.over_training import draw_over_training
 from netviz.models.architecture import Graph
 from netviz.results import FigureRecord, OverTrainingRecord, Scores, figure_anchor
-from netviz.views.model import (
-    TOP,
+from netviz.views.model import TOP
+from netviz.views.records import (
     Activations,
     Filters,
     Heatmaps,

@@ -18,7 +18,7 @@ from netviz.figures.plots import DPI, FONT, _compact, _figure, colormap, enlarge
 from netviz.io import atomic_path
 from netviz.results import gallery_id
 from netviz.views.errors import Gallery
-from netviz.views.model import Filters
+from netviz.views.records import Filters
 
 COLS = 8  # cards per row of a gallery
 WIDTH = 900  # pixels a gallery is enlarged towards

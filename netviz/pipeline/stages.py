@@ -11,9 +11,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
-
-from pydantic import ValidationError
+from typing import Any
 
 from netviz import io
 from netviz.data import Dataset, load_dataset
@@ -43,9 +41,6 @@ from netviz.spec.graph import is_chain, named_layers
 from netviz.spec.loader import load_spec, located
 from netviz.spec.schema import Spec
 from netviz.version import __version__
-
-CacheRecord = TypeVar("CacheRecord", TrainingRecord, VisualizationRecord)
-
 
 @dataclass(frozen=True)
 class Options:
@@ -197,8 +192,9 @@ def _model_stage(spec: Spec, model_spec: schema.Model, data: Dataset, out: Path,
                                    *([{"snapshots": snapshots}] if snapshots else []),
                              dataset_config, spec.seed, spec.runtime.fast_kernels, data.x_train, data.labels_train,
                              data.x_test, data.labels_test, *((source.digest,) if source else ()), *_extra_parts(data))
-    paths = ModelPaths(out, model_spec.name)
-    trained = None if options.force or source and model_spec.train is None else _cached(paths.train_json, TrainingRecord, train_key)
+    paths = cache.ModelPaths(out, model_spec.name)
+    trained = None if options.force or source and model_spec.train is None \
+        else cache.cached_record(paths.train_json, TrainingRecord, train_key)
     keras_model = initial = None
     timing = {"training_cached": False, "visualization_cached": False}
     if source is not None and model_spec.train is None:
@@ -214,7 +210,7 @@ def _model_stage(spec: Spec, model_spec: schema.Model, data: Dataset, out: Path,
         return _model_results(model_spec, outputs, trained, None, source), timing
     vis_key = cache.visualization_key(train_key, spec.visualize.model_dump(mode="json"),
                                       model_spec.visualize.model_dump(mode="json"))
-    visual = None if options.force else _cached(paths.vis_json, VisualizationRecord, vis_key)
+    visual = None if options.force else cache.cached_record(paths.vis_json, VisualizationRecord, vis_key)
     if visual is not None and _figures_exist(out, visual.result):
         progress(f"{model_spec.name}: visualizations cached")
         timing["visualization_cached"] = True
@@ -228,42 +224,7 @@ def _model_stage(spec: Spec, model_spec: schema.Model, data: Dataset, out: Path,
     return _model_results(model_spec, outputs, trained, visual.result, source), timing
 
 
-def _cached(path: Path, record: type[CacheRecord], key: str) -> CacheRecord | None:
-    """The record cached at ``path`` if it is valid and made under ``key``; anything else is a miss."""
-    try:
-        cached = record.model_validate(io.read_json(path))
-    except ValidationError:
-        return None
-    return cached if cached.key == key else None
-
-
-@dataclass(frozen=True)
-class ModelPaths:
-    out: Path
-    name: str
-
-    @property
-    def model(self) -> Path:
-        return self.out / "models" / f"{self.name}.keras"
-
-    @property
-    def initial(self) -> Path:
-        return self.out / "models" / f"{self.name}.initial.keras"
-
-    def snapshot(self, epoch: int) -> Path:
-        """The weights after ``epoch`` (spec's visualize.over_training), kept so the report can be redrawn."""
-        return self.out / "models" / f"{self.name}.epoch-{epoch}.weights.h5"
-
-    @property
-    def train_json(self) -> Path:
-        return self.out / "cache" / f"{self.name}.train.json"
-
-    @property
-    def vis_json(self) -> Path:
-        return self.out / "cache" / f"{self.name}.visualize.json"
-
-
-def _train(spec: Spec, model_spec: schema.Model, data: Dataset, outputs: list, paths: ModelPaths, key: str,
+def _train(spec: Spec, model_spec: schema.Model, data: Dataset, outputs: list, paths: cache.ModelPaths, key: str,
            options: Options, progress: Progress, source: Source | None = None) -> tuple[Any, Any, TrainingRecord]:
     from netviz.models.runtime import start_tensorflow
 
@@ -336,7 +297,7 @@ def _save_model(model: Any, path: Path) -> None:
         model.save(tmp)
 
 
-def _load_models(paths: ModelPaths) -> tuple[Any, Any]:
+def _load_models(paths: cache.ModelPaths) -> tuple[Any, Any]:
     from netviz.models.runtime import start_tensorflow
 
     start_tensorflow()
@@ -407,7 +368,7 @@ def _over_training(spec: Spec, model_spec: schema.Model, keras_model: Any, outpu
         return None
     from netviz.views.over_training import over_training
 
-    paths = ModelPaths(out, model_spec.name)
+    paths = cache.ModelPaths(out, model_spec.name)
     kept = {e: paths.snapshot(e) for e in spec.visualize.over_training.epochs if paths.snapshot(e).exists()}
     if not kept:
         return None

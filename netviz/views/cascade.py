@@ -32,7 +32,8 @@ from netviz.spec import schema
 from netviz.views import trust
 from netviz.views.cam import CamProbe, explain
 from netviz.views.methods import baselines
-from netviz.views.model import BIG_NETWORK_LAYERS, View, cam_batch, pick_images
+from netviz.views.model import BIG_NETWORK_LAYERS, cam_batch, pick_images
+from netviz.views.records import View
 
 MAX_STEPS = 8
 BIG_NETWORK_IMAGES = 16  # a network of more than BIG_NETWORK_LAYERS layers: the first this many of the sanity images

@@ -25,12 +25,12 @@ from netviz.views.cam import CamProbe
 from netviz.views.cam import explain as compute
 from netviz.views.filters import FilterAscent
 from netviz.views.model import (
-    View,
     as_float,
     cam_view,
     pick_images,
     strongest_channels,
 )
+from netviz.views.records import View
 
 
 class Snapshot(View):

@@ -9,7 +9,8 @@ import pytest
 
 from netviz.data.base import Dataset
 from netviz.spec import schema
-from netviz.views.model import ModelViews, as_float, explain_model, pick_images
+from netviz.views.model import as_float, explain_model, pick_images
+from netviz.views.records import ModelViews
 from tests.views import four_head, softmax_info, tiny_cnn
 
 SETTINGS = schema.Visualize(images=6, filters=schema.Filters(steps=10), cam=schema.Cam(eval_images=30))
