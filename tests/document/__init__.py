@@ -16,6 +16,7 @@ import subprocess
 import xml.etree.ElementTree as ET
 import zlib
 from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
@@ -174,3 +175,14 @@ def pdf_outline(pdf: Path) -> list[tuple[int, str, int]]:
 
     walk(ET.fromstring(match.group(0)), 1)
     return items
+
+
+@dataclass(frozen=True)
+class Fig:
+    """A stand-in for a figure record: only the fields the appendix reads to place it."""
+
+    kind: str
+    layer: str | None = None
+    head: str | None = None
+    method: str | None = None
+    anchor: str | None = None

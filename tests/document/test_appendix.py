@@ -17,15 +17,7 @@ from netviz.document.appendix import (
     body_view,
 )
 
-from . import make_build, make_spec, pdf_outline, pdf_text, poppler, spec_data
-
-
-@dataclass(frozen=True)
-class Fig:
-    kind: str
-    layer: str | None = None
-    head: str | None = None
-    method: str | None = None
+from . import Fig, make_build, make_spec, pdf_outline, pdf_text, poppler, spec_data
 
 
 @dataclass(frozen=True)

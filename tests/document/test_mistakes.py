@@ -3,13 +3,14 @@ galleries placed in the appendix and kept out of print."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from types import SimpleNamespace
 
 from netviz.document.appendix import appendix_parts, body_figures
 from netviz.document.confusion import build_confusion
 from netviz.document.mistakes import head_sentence, mistakes, placement_sentence
 from netviz.results import ErrorPair, HeadErrors, Placement, gallery_id
+
+from . import Fig
 
 
 def errors(count: int, pairs: list[tuple[str, str, int]], placement: Placement | None = None) -> HeadErrors:
@@ -62,15 +63,6 @@ def test_off_diagonal_cells_with_a_gallery_link_to_it():
 def test_gallery_ids_are_sanitized():
     assert gallery_id("seq line", "class", "15 px, 3 px, 165°, blue", "4") == \
         "errors-seq-line-class-15-px--3-px--165---blue-4"  # each of ", °" one dash
-
-
-@dataclass(frozen=True)
-class Fig:
-    kind: str
-    layer: str | None = None
-    head: str | None = None
-    method: str | None = None
-    anchor: str | None = None
 
 
 def test_the_body_keeps_the_first_gallery_and_the_appendix_the_rest_and_the_pairs():
