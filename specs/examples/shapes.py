@@ -32,23 +32,31 @@ def _outline(kind: str, x0: int, y0: int, side: int) -> list[tuple[str, object]]
     return [("rectangle", [x0 + mid, y0, x0 + mid + bar - 1, y1]), ("rectangle", [x0, y0 + mid, x1, y0 + mid + bar - 1])]
 
 
-def draw_shapes(per_class: int, size: int = 28, channels: int = 1, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(N, size, size, channels) uint8 images, (N,) labels in class order, (N, size, size) bool masks."""
+def _shape_masks(kinds: np.ndarray, size: int, rng: np.random.Generator, sides: tuple[int, int],
+                 margin: int) -> np.ndarray:
+    """(N, size, size) bool masks, one shape of class ``kinds[i]`` each: side in ``sides`` (inclusive),
+    its box at least ``margin`` px from every edge; side then position drawn per image, in that order."""
     from PIL import Image, ImageDraw
 
+    masks = np.zeros((len(kinds), size, size), dtype=bool)
+    canvas = Image.new("L", (size, size))
+    pen = ImageDraw.Draw(canvas)
+    for i, kind in enumerate(kinds):
+        side = int(rng.integers(sides[0], sides[1] + 1))
+        x0, y0 = (int(v) for v in rng.integers(margin, size - margin - side + 1, 2))
+        pen.rectangle([0, 0, size, size], fill=0)
+        for method, box in _outline(CLASSES[kind], x0, y0, side):
+            getattr(pen, method)(box, fill=255)
+        masks[i] = np.asarray(canvas) > 0
+    return masks
+
+
+def draw_shapes(per_class: int, size: int = 28, channels: int = 1, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(N, size, size, channels) uint8 images, (N,) labels in class order, (N, size, size) bool masks."""
     rng = np.random.default_rng(seed)
     n = per_class * len(CLASSES)
     labels = np.repeat(np.arange(len(CLASSES)), per_class)
-    masks = np.zeros((n, size, size), dtype=bool)
-    canvas = Image.new("L", (size, size))
-    pen = ImageDraw.Draw(canvas)
-    for i, label in enumerate(labels):
-        side = int(rng.integers(size // 3, size * 2 // 3 + 1))
-        x0, y0 = (int(v) for v in rng.integers(0, size - side + 1, 2))
-        pen.rectangle([0, 0, size, size], fill=0)
-        for method, box in _outline(CLASSES[label], x0, y0, side):
-            getattr(pen, method)(box, fill=255)
-        masks[i] = np.asarray(canvas) > 0
+    masks = _shape_masks(labels, size, rng, (size // 3, size * 2 // 3), margin=0)
     noise = rng.integers(0, 70, (n, size, size, channels), dtype=np.uint8)
     colour = rng.integers(150, 256, (n, 1, 1, channels), dtype=np.uint8)
     images = np.where(masks[..., None], colour, noise).astype(np.uint8)
@@ -119,25 +127,14 @@ def draw_shortcut(per_class: int, size: int = 28, seed: int = 0, moved: bool = F
     in most, which leaves the mark the one cue every class can be read from, rather than one class being
     told by the absence of the other three marks and its shape (as a seed now and then learned).
     """
-    from PIL import Image, ImageDraw
-
     rng = np.random.default_rng(seed)
     n = per_class * len(CLASSES)
     labels = np.repeat(np.arange(len(CLASSES)), per_class)
-    shapes = np.zeros((n, size, size), dtype=bool)
-    canvas = Image.new("L", (size, size))
-    pen = ImageDraw.Draw(canvas)
-    clear = (size - sides[1]) // 2  # the shape's box stays in the middle, clear of the corners
     other = np.random.default_rng([seed, 1])  # its own stream: agree=1 draws the same images as before
     swap = other.random(n) >= agree
     kinds = np.where(swap, (labels + other.integers(1, len(CLASSES), n)) % len(CLASSES), labels)
-    for i, label in enumerate(kinds):
-        side = int(rng.integers(sides[0], sides[1] + 1))
-        x0, y0 = (int(v) for v in rng.integers(clear, size - clear - side + 1, 2))
-        pen.rectangle([0, 0, size, size], fill=0)
-        for method, box in _outline(CLASSES[label], x0, y0, side):
-            getattr(pen, method)(box, fill=255)
-        shapes[i] = np.asarray(canvas) > 0
+    clear = (size - sides[1]) // 2  # the shape's box stays in the middle, clear of the corners
+    shapes = _shape_masks(kinds, size, rng, sides, margin=clear)
     corner = labels if not moved else (labels + rng.integers(1, len(CORNERS), n)) % len(CORNERS)
     masks, checker = corner_marks(np.array(CORNERS)[corner], size, mark)
     noise = rng.integers(0, 70, (n, size, size), dtype=np.uint8)
